@@ -1,0 +1,158 @@
+// Package build runs the pipeline: config → content model → rendered pages
+// (+ search index) → an in-memory file set, and writes a file set to the
+// output folder atomically.
+//
+// A Builder is kept between builds by the watch server: its loader and
+// renderer cache parsed files and rendered bodies, so a rebuild after one
+// edit re-parses and re-renders only what the edit touched while still
+// checking every page.
+package build
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"livedocs/internal/config"
+	"livedocs/internal/content"
+	"livedocs/internal/markdown"
+	"livedocs/internal/render"
+	"livedocs/themes"
+)
+
+// Options configure a Builder.
+type Options struct {
+	Root   string // project folder holding config.yaml, content/, themes/
+	Config config.Config
+	Drafts bool
+	// KnownCheck and CheckInfo describe live checks; nil means none exist.
+	KnownCheck func(id string) bool
+	CheckInfo  func(id string) (render.CheckInfo, bool)
+	// Index adds derived files (the search index) to a built file set.
+	Index func(site *content.Site, files render.Files) error
+	// FS is the project folder as a file system; nil means os.DirFS(Root).
+	FS fs.FS
+}
+
+// Result is one successful build.
+type Result struct {
+	Site     *content.Site
+	Files    render.Files
+	Warnings content.Errors
+}
+
+// Builder builds a site, caching work between builds.
+type Builder struct {
+	opts     Options
+	fsys     fs.FS
+	parser   *markdown.Parser
+	loader   *content.Loader
+	renderer *render.Renderer
+}
+
+// New prepares a Builder: it loads the theme and parses its templates.
+func New(opts Options) (*Builder, error) {
+	b := &Builder{opts: opts, fsys: opts.FS}
+	if b.fsys == nil {
+		b.fsys = os.DirFS(opts.Root)
+	}
+	b.parser = markdown.New()
+	b.loader = content.NewLoader(b.parser)
+	var theme []fs.FS
+	if t := opts.Config.Theme; t != "" {
+		sub, err := fs.Sub(b.fsys, strings.Trim(filepath.ToSlash(t), "/"))
+		if err != nil {
+			return nil, fmt.Errorf("open theme %s: %w", t, err)
+		}
+		if _, err := fs.Stat(sub, "."); err != nil {
+			return nil, fmt.Errorf("open theme %s: %w", t, err)
+		}
+		theme = append(theme, sub)
+	}
+	if _, err := fs.Stat(b.fsys, "themes/default/templates/layout.html"); err == nil {
+		sub, _ := fs.Sub(b.fsys, "themes/default")
+		theme = append(theme, sub)
+	} else {
+		theme = append(theme, themes.Default())
+	}
+	r, err := render.New(render.Options{Config: opts.Config, Theme: theme, Parser: b.parser, CheckInfo: opts.CheckInfo})
+	if err != nil {
+		return nil, err
+	}
+	b.renderer = r
+	return b, nil
+}
+
+// Build loads, checks and renders the site. Content problems come back as
+// content.Errors (all of them, sorted); warnings ride on the Result.
+func (b *Builder) Build() (*Result, error) {
+	cfg := b.opts.Config
+	site, errs := b.loader.Load(b.fsys, content.Options{
+		Dir:         cfg.ContentDir,
+		Drafts:      b.opts.Drafts,
+		StrictLinks: cfg.StrictLinks(),
+		KnownCheck:  b.opts.KnownCheck,
+	})
+	if site == nil {
+		return nil, errs
+	}
+	ledger, lerrs := b.checkLedger(site)
+	errs = append(errs, lerrs...)
+	errs.Sort()
+	if fatal := errs.Fatal(); len(fatal) > 0 {
+		return nil, fatal
+	}
+	files, err := b.renderer.Render(site)
+	if err != nil {
+		return nil, err
+	}
+	b.renderer.Forget(site)
+	for _, as := range site.Assets {
+		data, err := fs.ReadFile(b.fsys, as.Path)
+		if err != nil {
+			return nil, fmt.Errorf("read asset: %w", err)
+		}
+		files[as.URL] = data
+	}
+	if err := addMoved(files, ledger, site, b.renderer); err != nil {
+		return nil, err
+	}
+	if b.opts.Index != nil {
+		if err := b.opts.Index(site, files); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+	}
+	return &Result{Site: site, Files: files, Warnings: errs.Warnings()}, nil
+}
+
+// Ledger returns the URL ledger updated with what res publishes.
+func (b *Builder) Ledger(res *Result) (*Ledger, error) {
+	l, err := ReadLedger(b.fsys, b.opts.Config.Ledger)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	l.Record(res.Site)
+	return l, nil
+}
+
+func (b *Builder) checkLedger(site *content.Site) (*Ledger, content.Errors) {
+	l, err := ReadLedger(b.fsys, b.opts.Config.Ledger)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, content.Errors{{Pos: content.Pos{Path: b.opts.Config.Ledger, Line: 1, Col: 1}, Msg: err.Error()}}
+	}
+	return l, l.Check(site)
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,413 @@
+package content
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"livedocs/internal/markdown"
+)
+
+// Options configure loading.
+type Options struct {
+	Dir         string // content folder inside the fs.FS, e.g. "content"
+	Drafts      bool   // include drafts
+	StrictLinks bool   // broken links and images are errors, not warnings
+	// KnownCheck reports whether a check ID exists; nil accepts none.
+	KnownCheck func(id string) bool
+}
+
+// Loader loads sites, reusing parsed files whose bytes did not change.
+// A Loader is not safe for concurrent use.
+type Loader struct {
+	parser *markdown.Parser
+	cache  map[string]*parsed // by source path
+}
+
+// parsed is the part of an article that depends only on its own bytes.
+type parsed struct {
+	hash     uint64
+	fm       FrontMatter
+	fmSrc    []byte
+	fmLine   int
+	hasFM    bool
+	doc      *markdown.Doc
+	problems Errors
+}
+
+// NewLoader returns a Loader that parses with p.
+func NewLoader(p *markdown.Parser) *Loader {
+	return &Loader{parser: p, cache: map[string]*parsed{}}
+}
+
+// Load reads the content folder of fsys into a Site. The Site is usable
+// even when problems are returned (for previews of broken content).
+func (l *Loader) Load(fsys fs.FS, opts Options) (*Site, Errors) {
+	var errs Errors
+	entries, err := listContent(fsys, opts.Dir)
+	if err != nil {
+		return nil, Errors{{Pos: Pos{Path: opts.Dir}, Msg: fmt.Sprintf("read content folder: %v", err)}}
+	}
+	site := &Site{ByID: map[string]*Article{}, ByURL: map[string]*Article{}, ByPath: map[string]*Article{}, Drafts: opts.Drafts}
+
+	// Folders and _index.md files first.
+	cats := map[string]*Category{}
+	secs := map[string]*Section{}
+	var mdFiles []string
+	for _, e := range entries {
+		r := rel(opts.Dir, e.path)
+		switch {
+		case e.isDir && depth(r) == 1:
+			c := &Category{Dir: e.path, Slug: Slugify(path.Base(r)), Title: titleFromName(path.Base(r)), Pos: Pos{Path: e.path}}
+			cats[e.path] = c
+			site.Categories = append(site.Categories, c)
+		case e.isDir && depth(r) > 1:
+			catDir := opts.Dir + "/" + strings.SplitN(r, "/", 2)[0]
+			s := &Section{Dir: e.path, Slug: Slugify(path.Base(r)), Title: titleFromName(path.Base(r)), Pos: Pos{Path: e.path}}
+			s.Category = cats[catDir]
+			secs[e.path] = s
+		case !e.isDir && path.Base(e.path) == "_index.md":
+		case !e.isDir && strings.HasSuffix(strings.ToLower(e.path), ".md"):
+			if depth(r) == 1 {
+				errs = append(errs, Error{Pos: Pos{Path: e.path, Line: 1, Col: 1},
+					Msg: "article is not in a category folder: move it into a folder under " + opts.Dir})
+				continue
+			}
+			mdFiles = append(mdFiles, e.path)
+		case !e.isDir:
+			if depth(r) > 1 {
+				site.Assets = append(site.Assets, Asset{Path: e.path})
+			}
+		}
+	}
+
+	// _index.md metadata.
+	for _, e := range entries {
+		if e.isDir || path.Base(e.path) != "_index.md" {
+			continue
+		}
+		dir := path.Dir(e.path)
+		var meta IndexMeta
+		src, err := fs.ReadFile(fsys, e.path)
+		if err != nil {
+			errs = append(errs, Error{Pos: Pos{Path: e.path}, Msg: err.Error()})
+			continue
+		}
+		fm, fmLine, _, ok, ferr := splitFrontMatter(src)
+		if ferr != nil {
+			errs = append(errs, Error{Pos: Pos{Path: e.path, Line: 1, Col: 1}, Msg: ferr.Error()})
+			continue
+		}
+		if ok {
+			errs = append(errs, decodeStrict(e.path, fm, fmLine, &meta)...)
+		}
+		apply := func(title, desc, icon, slug *string, weight *int) {
+			if meta.Title != "" {
+				*title = meta.Title
+			}
+			*desc, *icon, *weight = meta.Description, meta.Icon, meta.Weight
+			if meta.Slug != "" {
+				*slug = Slugify(meta.Slug)
+			}
+		}
+		switch {
+		case dir == opts.Dir:
+			site.Title, site.Description = meta.Title, meta.Description
+		case cats[dir] != nil:
+			c := cats[dir]
+			apply(&c.Title, &c.Description, &c.Icon, &c.Slug, &c.Weight)
+			c.Pos = Pos{Path: e.path, Line: 1, Col: 1}
+		case secs[dir] != nil:
+			s := secs[dir]
+			apply(&s.Title, &s.Description, &s.Icon, &s.Slug, &s.Weight)
+			s.Pos = Pos{Path: e.path, Line: 1, Col: 1}
+		}
+	}
+
+	// Section URLs and order.
+	var secList []*Section
+	for _, s := range secs {
+		secList = append(secList, s)
+	}
+	sort.Slice(secList, func(i, j int) bool { return secList[i].Dir < secList[j].Dir })
+	for _, s := range secList {
+		segs := []string{s.Category.Slug}
+		r := rel(s.Category.Dir, s.Dir)
+		parts := strings.Split(r, "/")
+		for i := range parts {
+			sub := s.Category.Dir + "/" + strings.Join(parts[:i+1], "/")
+			segs = append(segs, secs[sub].Slug)
+		}
+		s.URL = "/" + strings.Join(segs, "/") + "/"
+		s.Category.Sections = append(s.Category.Sections, s)
+	}
+	for _, c := range site.Categories {
+		c.URL = "/" + c.Slug + "/"
+	}
+
+	// Articles: parse what changed, in parallel.
+	arts := l.parseAll(fsys, mdFiles)
+	for i, p := range mdFiles {
+		pr := arts[i]
+		errs = append(errs, pr.problems...)
+		if pr.doc == nil {
+			continue
+		}
+		a := newArticle(p, pr)
+		if a.Draft && !opts.Drafts {
+			continue
+		}
+		dir := path.Dir(p)
+		if s := secs[dir]; s != nil {
+			a.Section, a.Category = s, s.Category
+			s.Articles = append(s.Articles, a)
+			a.URL = s.URL + a.Slug + "/"
+		} else {
+			a.Category = cats[dir]
+			a.Category.Articles = append(a.Category.Articles, a)
+			a.URL = a.Category.URL + a.Slug + "/"
+		}
+		site.ByPath[a.Path] = a
+	}
+	for i := range site.Assets {
+		as := &site.Assets[i]
+		as.URL = assetURL(opts.Dir, as.Path, cats, secs)
+	}
+
+	order(site)
+	errs = append(errs, resolve(fsys, site, opts)...)
+	errs.Sort()
+	return site, errs
+}
+
+func (l *Loader) parseAll(fsys fs.FS, files []string) []*parsed {
+	out := make([]*parsed, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	var mu sync.Mutex
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := files[i]
+				src, err := fs.ReadFile(fsys, p)
+				if err != nil {
+					out[i] = &parsed{problems: Errors{{Pos: Pos{Path: p}, Msg: err.Error()}}}
+					continue
+				}
+				h := hashBytes(src)
+				mu.Lock()
+				c := l.cache[p]
+				mu.Unlock()
+				if c != nil && c.hash == h {
+					out[i] = c
+					continue
+				}
+				pr := l.parse(p, src)
+				pr.hash = h
+				mu.Lock()
+				l.cache[p] = pr
+				mu.Unlock()
+				out[i] = pr
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	// Forget files that are gone.
+	live := make(map[string]bool, len(files))
+	for _, f := range files {
+		live[f] = true
+	}
+	for p := range l.cache {
+		if !live[p] {
+			delete(l.cache, p)
+		}
+	}
+	return out
+}
+
+// parse handles everything that depends only on one file's bytes.
+func (l *Loader) parse(p string, src []byte) *parsed {
+	pr := &parsed{}
+	fm, fmLine, body, ok, err := splitFrontMatter(src)
+	if err != nil {
+		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: 1, Col: 1}, Msg: err.Error()})
+		return pr
+	}
+	pr.fmSrc, pr.fmLine, pr.hasFM = fm, fmLine, ok
+	if ok {
+		pr.problems = append(pr.problems, decodeStrict(p, fm, fmLine, &pr.fm)...)
+	}
+	f := &pr.fm
+	if strings.TrimSpace(f.Title) == "" {
+		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: max(keyLine(fm, fmLine, "title"), 1), Col: 1},
+			Msg: "missing title: add a title: line to the front matter"})
+	}
+	if f.ID == "" {
+		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: 1, Col: 1},
+			Msg: "missing id: add a unique id (e.g. id: \"1042\") to the front matter, or run `livedocs ids --assign` to give every article without one a fresh ID"})
+	} else if !idRE.MatchString(string(f.ID)) {
+		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: keyLine(fm, fmLine, "id"), Col: 1},
+			Msg: fmt.Sprintf("id %q must be 1–40 letters, digits, - or _", f.ID)})
+	}
+	pr.doc = l.parser.Parse(body)
+	for _, prob := range pr.doc.Problems {
+		line, col := pr.doc.Position(prob.Offset)
+		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: line, Col: col}, Msg: prob.Msg, Warning: prob.Warning})
+	}
+	return pr
+}
+
+func newArticle(p string, pr *parsed) *Article {
+	f := pr.fm
+	a := &Article{
+		Path: p, Hash: pr.hash, Doc: pr.doc, fm: pr.fmSrc,
+		ID: string(f.ID), Title: strings.TrimSpace(f.Title), Summary: f.Summary, Weight: f.Weight, Draft: f.Draft,
+		Tags: f.Tags, Keywords: f.Keywords, Aliases: f.Aliases, Checks: f.Checks,
+	}
+	if a.Summary == "" {
+		a.Summary = f.Description
+	}
+	switch {
+	case !f.Updated.IsZero():
+		a.Updated = f.Updated.Time
+	case !f.Lastmod.IsZero():
+		a.Updated = f.Lastmod.Time
+	case !f.Date.IsZero():
+		a.Updated = f.Date.Time
+	}
+	a.Slug = Slugify(strings.TrimSuffix(path.Base(p), path.Ext(p)))
+	if f.Slug != "" {
+		a.Slug = Slugify(f.Slug)
+	}
+	return a
+}
+
+func assetURL(dir, p string, cats map[string]*Category, secs map[string]*Section) string {
+	d := path.Dir(p)
+	base := path.Base(p)
+	if s := secs[d]; s != nil {
+		return s.URL + base
+	}
+	if c := cats[d]; c != nil {
+		return c.URL + base
+	}
+	return "/" + rel(dir, p)
+}
+
+func titleFromName(name string) string {
+	s := strings.NewReplacer("-", " ", "_", " ").Replace(name)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// order sorts categories, sections and articles by weight then title, and
+// fills Site.Articles, prev/next and related articles.
+func order(site *Site) {
+	less := func(wa, wb int, ta, tb string) bool {
+		if wa != wb {
+			return wa < wb
+		}
+		return strings.ToLower(ta) < strings.ToLower(tb)
+	}
+	sortArts := func(as []*Article) {
+		sort.SliceStable(as, func(i, j int) bool {
+			if as[i].Weight == as[j].Weight && strings.EqualFold(as[i].Title, as[j].Title) {
+				return as[i].Path < as[j].Path
+			}
+			return less(as[i].Weight, as[j].Weight, as[i].Title, as[j].Title)
+		})
+		for i, a := range as {
+			a.Prev, a.Next = nil, nil
+			if i > 0 {
+				a.Prev = as[i-1]
+			}
+			if i+1 < len(as) {
+				a.Next = as[i+1]
+			}
+		}
+	}
+	sort.SliceStable(site.Categories, func(i, j int) bool {
+		a, b := site.Categories[i], site.Categories[j]
+		return less(a.Weight, b.Weight, a.Title, b.Title)
+	})
+	for _, c := range site.Categories {
+		sort.SliceStable(c.Sections, func(i, j int) bool {
+			a, b := c.Sections[i], c.Sections[j]
+			return less(a.Weight, b.Weight, a.Title, b.Title)
+		})
+		sortArts(c.Articles)
+		site.Articles = append(site.Articles, c.Articles...)
+		for _, s := range c.Sections {
+			sortArts(s.Articles)
+			site.Articles = append(site.Articles, s.Articles...)
+		}
+	}
+	related(site)
+}
+
+// related picks up to five articles sharing the most tags and keywords.
+func related(site *Site) {
+	byTerm := map[string][]*Article{}
+	terms := func(a *Article) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, t := range append(append([]string{}, a.Tags...), a.Keywords...) {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if t != "" && !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	for _, a := range site.Articles {
+		for _, t := range terms(a) {
+			byTerm[t] = append(byTerm[t], a)
+		}
+	}
+	index := make(map[*Article]int, len(site.Articles))
+	for i, a := range site.Articles {
+		index[a] = i
+	}
+	for _, a := range site.Articles {
+		score := map[*Article]int{}
+		for _, t := range terms(a) {
+			list := byTerm[t]
+			if len(list) > 200 { // a term on everything relates nothing
+				continue
+			}
+			for _, b := range list {
+				if b != a {
+					score[b]++
+				}
+			}
+		}
+		cands := make([]*Article, 0, len(score))
+		for b := range score {
+			cands = append(cands, b)
+		}
+		sort.Slice(cands, func(i, j int) bool {
+			if score[cands[i]] != score[cands[j]] {
+				return score[cands[i]] > score[cands[j]]
+			}
+			return index[cands[i]] < index[cands[j]]
+		})
+		if len(cands) > 5 {
+			cands = cands[:5]
+		}
+		a.Related = cands
+	}
+}

@@ -1,0 +1,341 @@
+package content
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"image"
+	_ "image/gif" // image sizes
+	_ "image/jpeg"
+	_ "image/png"
+	"io/fs"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// reservedURLs are generated pages no article or alias may take.
+var reservedURLs = []string{"/", "/search/", "/404.html", "/sitemap.xml", "/robots.txt"}
+
+// resolve checks IDs, URLs, aliases, links, images and check IDs, and
+// rewrites link and image destinations to published URLs.
+func resolve(fsys fs.FS, site *Site, opts Options) Errors {
+	var errs Errors
+	report := func(p Pos, warnable bool, format string, args ...any) {
+		errs = append(errs, Error{Pos: p, Msg: fmt.Sprintf(format, args...), Warning: warnable && !opts.StrictLinks})
+	}
+
+	// IDs and URLs.
+	taken := map[string]string{} // URL → what took it
+	for _, u := range reservedURLs {
+		taken[u] = "a generated page"
+	}
+	for _, c := range site.Categories {
+		taken[c.URL] = c.Pos.Path
+		for _, s := range c.Sections {
+			taken[s.URL] = s.Pos.Path
+		}
+	}
+	for _, a := range site.Articles {
+		if prev, ok := site.ByID[a.ID]; ok {
+			report(Pos{Path: a.Path, Line: keyLine(a.fmSrc(), 2, "id"), Col: 1}, false, "duplicate id %q: %s has it too", a.ID, prev.Path)
+		} else {
+			site.ByID[a.ID] = a
+		}
+		if who, ok := taken[a.URL]; ok {
+			report(Pos{Path: a.Path, Line: 1, Col: 1}, false, "URL %s is already taken by %s: set a different slug", a.URL, who)
+		} else {
+			taken[a.URL] = a.Path
+			site.ByURL[a.URL] = a
+		}
+	}
+	for _, a := range site.Articles {
+		short := "/a/" + a.ID + "/"
+		if _, ok := taken[short]; !ok {
+			taken[short] = a.Path
+		}
+	}
+	assets := map[string]*Asset{}
+	for i := range site.Assets {
+		as := &site.Assets[i]
+		assets[as.Path] = as
+		taken[as.URL] = as.Path
+	}
+	for _, a := range site.Articles {
+		for i, al := range a.Aliases {
+			u, ok := NormalizeURL(al)
+			line := aliasLine(a, i)
+			if !ok {
+				report(Pos{Path: a.Path, Line: line, Col: 1}, false, "alias %q is not a site path (want /old/path/)", al)
+				continue
+			}
+			if who, ok := taken[u]; ok {
+				report(Pos{Path: a.Path, Line: line, Col: 1}, false, "alias %s collides with %s", u, who)
+				continue
+			}
+			taken[u] = a.Path
+			a.Aliases[i] = u
+		}
+	}
+
+	// Links, images and checks, article by article.
+	for _, a := range site.Articles {
+		h := fnv.New64a()
+		var buf [8]byte
+		binary.LittleEndian.PutUint64(buf[:], a.Hash)
+		h.Write(buf[:])
+		for _, l := range a.Doc.Links {
+			dest, msg := resolveLink(site, a, assets, opts.Dir, l.Dest)
+			if msg != "" {
+				report(a.Pos(l.Offset), true, "%s", msg)
+				dest = l.Dest
+			}
+			l.Node.Destination = []byte(dest)
+			h.Write([]byte(dest))
+			h.Write([]byte{0})
+		}
+		for _, im := range a.Doc.Images {
+			dest, w, ht, msg := resolveImage(fsys, a, assets, im.Dest)
+			if msg != "" {
+				report(a.Pos(im.Offset), true, "%s", msg)
+			}
+			im.Node.Destination = []byte(dest)
+			if w > 0 && ht > 0 {
+				im.Node.SetAttributeString("width", []byte(strconv.Itoa(w)))
+				im.Node.SetAttributeString("height", []byte(strconv.Itoa(ht)))
+			}
+			im.Node.SetAttributeString("loading", []byte("lazy"))
+			im.Node.SetAttributeString("decoding", []byte("async"))
+			fmt.Fprintf(h, "%s|%d|%d\x00", dest, w, ht)
+		}
+		a.BodyKey = h.Sum64()
+		for _, hd := range a.Doc.Headings {
+			checkKnown(a, hd.Check, hd.Offset, opts, report)
+		}
+		for _, s := range a.Doc.Steps {
+			checkKnown(a, s.Check, s.Offset, opts, report)
+		}
+	}
+	return errs
+}
+
+func checkKnown(a *Article, id string, off int, opts Options, report func(Pos, bool, string, ...any)) {
+	if id == "" {
+		return
+	}
+	if opts.KnownCheck == nil || !opts.KnownCheck(id) {
+		report(a.Pos(off), false, "unknown check %q (run `livedocs checks` for the list)", id)
+	}
+}
+
+func aliasLine(a *Article, i int) int {
+	fm := a.fmSrc()
+	start := keyLine(fm, 2, "aliases")
+	lines := bytes.Split(fm, []byte("\n"))
+	n := -1
+	for j := start - 1; j < len(lines) && j >= 0; j++ {
+		t := bytes.TrimSpace(lines[j])
+		if bytes.HasPrefix(t, []byte("- ")) {
+			n++
+			if n == i {
+				return j + 2
+			}
+		}
+	}
+	return start
+}
+
+var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+
+// NormalizeURL turns a site path into its canonical form: a leading slash,
+// and a trailing slash unless the last segment has a file extension.
+func NormalizeURL(p string) (string, bool) {
+	p = strings.TrimSpace(p)
+	if p == "" || schemeRE.MatchString(p) || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "#? ") {
+		return "", false
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	p = path.Clean(p)
+	if p != "/" && path.Ext(p) == "" {
+		p += "/"
+	}
+	return p, true
+}
+
+// resolveLink returns the published URL for a link, or a problem message.
+func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest string) (string, string) {
+	if dest == "" {
+		return "", "empty link"
+	}
+	if schemeRE.MatchString(dest) || strings.HasPrefix(dest, "//") {
+		return dest, ""
+	}
+	p, frag, _ := strings.Cut(dest, "#")
+	p, query, _ := strings.Cut(p, "?")
+	_ = query
+	if up, err := url.PathUnescape(p); err == nil {
+		p = up
+	}
+	var target *Article
+	var out string
+	switch {
+	case p == "":
+		target, out = a, ""
+	case strings.HasPrefix(p, "/"):
+		u, _ := NormalizeURL(p)
+		switch {
+		case site.ByURL[u] != nil:
+			target = site.ByURL[u]
+			out = u
+		case strings.HasPrefix(u, "/a/") && site.ByID[strings.Trim(strings.TrimPrefix(u, "/a/"), "/")] != nil:
+			target = site.ByID[strings.Trim(strings.TrimPrefix(u, "/a/"), "/")]
+			out = u
+		case isListURL(site, u) || u == "/" || u == "/search/":
+			out = u
+		default:
+			for _, as := range assets {
+				if as.URL == u || as.URL+"/" == u {
+					out = as.URL
+				}
+			}
+			if out == "" {
+				return "", fmt.Sprintf("broken link %q: no page at %s", dest, u)
+			}
+		}
+	default:
+		full := path.Join(path.Dir(a.Path), p)
+		switch {
+		case site.ByPath[full] != nil:
+			target = site.ByPath[full]
+			out = target.URL
+		case path.Base(full) == "_index.md" || !strings.Contains(path.Base(full), "."):
+			d := strings.TrimSuffix(full, "/_index.md")
+			if u := folderURL(site, d); u != "" {
+				out = u
+			} else {
+				return "", fmt.Sprintf("broken link %q: no category or section at %s", dest, d)
+			}
+		case assets[full] != nil:
+			out = assets[full].URL
+		default:
+			if strings.HasSuffix(full, ".md") {
+				return "", fmt.Sprintf("broken link %q: no article at %s", dest, full)
+			}
+			return "", fmt.Sprintf("broken link %q: no file at %s", dest, full)
+		}
+	}
+	if frag != "" {
+		if target != nil && !hasAnchor(target, frag) {
+			return "", fmt.Sprintf("broken link %q: %s has no anchor #%s", dest, target.Path, frag)
+		}
+		out += "#" + frag
+	}
+	return out, ""
+}
+
+func hasAnchor(a *Article, frag string) bool {
+	for _, x := range a.Doc.Anchors() {
+		if x == frag {
+			return true
+		}
+	}
+	return false
+}
+
+func isListURL(site *Site, u string) bool { return folderURLByURL(site, u) }
+
+func folderURLByURL(site *Site, u string) bool {
+	for _, c := range site.Categories {
+		if c.URL == u {
+			return true
+		}
+		for _, s := range c.Sections {
+			if s.URL == u {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func folderURL(site *Site, dir string) string {
+	for _, c := range site.Categories {
+		if c.Dir == dir {
+			return c.URL
+		}
+		for _, s := range c.Sections {
+			if s.Dir == dir {
+				return s.URL
+			}
+		}
+	}
+	return ""
+}
+
+// resolveImage returns an image's published URL and pixel size.
+func resolveImage(fsys fs.FS, a *Article, assets map[string]*Asset, dest string) (string, int, int, string) {
+	if dest == "" {
+		return "", 0, 0, "image has no source"
+	}
+	if schemeRE.MatchString(dest) || strings.HasPrefix(dest, "//") {
+		if strings.HasPrefix(dest, "data:") {
+			return dest, 0, 0, ""
+		}
+		return dest, 0, 0, fmt.Sprintf("image %q is loaded from another site: copy it beside the article", dest)
+	}
+	p := dest
+	if up, err := url.PathUnescape(p); err == nil {
+		p = up
+	}
+	full := path.Join(path.Dir(a.Path), p)
+	as := assets[full]
+	if as == nil {
+		return dest, 0, 0, fmt.Sprintf("image %q not found at %s", dest, full)
+	}
+	w, h := imageSize(fsys, full)
+	return as.URL, w, h, ""
+}
+
+var svgSizeRE = regexp.MustCompile(`(?s)<svg\b[^>]*>`)
+var svgAttrRE = regexp.MustCompile(`\b(width|height|viewBox)\s*=\s*["']([^"']*)["']`)
+
+func imageSize(fsys fs.FS, p string) (int, int) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	if strings.EqualFold(path.Ext(p), ".svg") {
+		head := make([]byte, 4096)
+		n, _ := f.Read(head)
+		tag := svgSizeRE.Find(head[:n])
+		var w, h float64
+		var vb []string
+		for _, m := range svgAttrRE.FindAllSubmatch(tag, -1) {
+			v := strings.TrimSuffix(string(m[2]), "px")
+			switch string(m[1]) {
+			case "width":
+				w, _ = strconv.ParseFloat(v, 64)
+			case "height":
+				h, _ = strconv.ParseFloat(v, 64)
+			case "viewBox":
+				vb = strings.Fields(strings.ReplaceAll(v, ",", " "))
+			}
+		}
+		if (w == 0 || h == 0) && len(vb) == 4 {
+			w, _ = strconv.ParseFloat(vb[2], 64)
+			h, _ = strconv.ParseFloat(vb[3], 64)
+		}
+		return int(w + 0.5), int(h + 0.5)
+	}
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0
+	}
+	return cfg.Width, cfg.Height
+}
