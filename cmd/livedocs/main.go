@@ -41,10 +41,9 @@ func usageError(format string, args ...any) error {
 
 func commands() map[string]func() command {
 	return map[string]func() command{
-		"build":  func() command { return &buildCmd{} },
-		"serve":  func() command { return &serveCmd{} },
-		"ids":    func() command { return &idsCmd{} },
-		
+		"build": func() command { return &buildCmd{} },
+		"serve": func() command { return &serveCmd{} },
+		"ids":   func() command { return &idsCmd{} },
 	}
 }
 

@@ -499,4 +499,3 @@ func (s *ids) Generate(value []byte, kind ast.NodeKind) []byte {
 }
 
 func (s *ids) Put(value []byte) { s.seen[string(value)] = true }
-

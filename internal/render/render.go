@@ -135,7 +135,9 @@ func (r *Renderer) loadStatic() error {
 	return nil
 }
 
-func isNotExist(err error) bool { return err != nil && strings.Contains(err.Error(), "file does not exist") }
+func isNotExist(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "file does not exist")
+}
 
 // chromaCSS writes the light and dark highlighting styles once.
 func chromaCSS() []byte {
