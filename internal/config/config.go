@@ -12,7 +12,7 @@
 //	                    "warn": they are reported as warnings (for importing existing docs)
 //	content_dir         content folder (default "content")
 //	output_dir          build output folder (default "public")
-//	ledger              URL ledger file, committed with the content (default "urls.ledger")
+//	ledger              URL ledger file, committed with the content (default "content/urls.ledger")
 //	toc_min_headings    headings an article needs before it gets a table of contents (default 3)
 //	checks              live checks: app_id, app_name, scopes, graph_url, authority
 //
@@ -67,7 +67,7 @@ func Default() Config {
 		Links:          "strict",
 		ContentDir:     "content",
 		OutputDir:      "public",
-		Ledger:         "urls.ledger",
+		Ledger:         "content/urls.ledger",
 		TOCMinHeadings: 3,
 		Checks: Checks{
 			GraphURL:  "https://graph.microsoft.com/v1.0",

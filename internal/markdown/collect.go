@@ -59,11 +59,17 @@ func (d *Doc) collect() {
 
 	for _, h := range d.Headings {
 		defineAnchor(h.ID, h.Offset)
+		for _, w := range h.Was {
+			defineAnchor(w, h.Offset)
+		}
 	}
 	for _, s := range d.Steps {
 		defineAnchor(s.ID, s.Offset)
 		if s.Pinned {
 			defineAnchor(s.Anchor(), s.Offset)
+		}
+		for _, w := range s.Was {
+			defineAnchor(w, s.Offset)
 		}
 	}
 
@@ -139,6 +145,9 @@ func (d *Doc) heading(h *ast.Heading) {
 	if m.check != "" {
 		h.SetAttributeString("data-check", []byte(m.check))
 	}
+	if len(m.was) > 0 {
+		h.SetAttributeString("data-was", []byte(strings.Join(m.was, " ")))
+	}
 	d.Headings = append(d.Headings, hd)
 }
 
@@ -175,6 +184,9 @@ func (d *Doc) step(li *ast.ListItem, n, number int) {
 	li.SetAttributeString("id", []byte(s.ID))
 	if s.Check != "" {
 		li.SetAttributeString("data-check", []byte(s.Check))
+	}
+	if len(s.Was) > 0 {
+		li.SetAttributeString("data-was", []byte(strings.Join(s.Was, " ")))
 	}
 	d.Steps = append(d.Steps, s)
 }

@@ -122,18 +122,20 @@ func (d *Doc) Position(off int) (line, col int) {
 	return i + 1, off - d.lines[i] + 1
 }
 
-// Anchors returns every anchor the body defines: heading IDs, step IDs and
-// their step-N aliases, and footnote targets are not included.
+// Anchors returns every anchor the body defines: heading IDs, step IDs,
+// the step-N aliases of pinned steps, and the old anchors named by "was:".
 func (d *Doc) Anchors() []string {
 	var out []string
 	for _, h := range d.Headings {
 		out = append(out, h.ID)
+		out = append(out, h.Was...)
 	}
 	for _, s := range d.Steps {
 		out = append(out, s.ID)
 		if s.Pinned {
 			out = append(out, s.Anchor())
 		}
+		out = append(out, s.Was...)
 	}
 	return out
 }

@@ -58,6 +58,7 @@ func (r *nodeRenderer) heading(w util.BufWriter, src []byte, node ast.Node, ente
 			fmt.Fprintf(w, ` class="%s"`, html.EscapeString(c))
 		}
 		w.WriteByte('>')
+		writeWas(w, n)
 		return ast.WalkContinue, nil
 	}
 	if id != "" && n.Level >= 2 {
@@ -93,6 +94,7 @@ func (r *nodeRenderer) listItem(w util.BufWriter, src []byte, n ast.Node, enteri
 		if alias := "step-" + step; alias != id {
 			fmt.Fprintf(w, `<span class="step-alias" id="%s"></span>`, alias)
 		}
+		writeWas(w, n)
 		fmt.Fprintf(w, `<a class="step-link" href="#%s" aria-label="Link to step %s" title="Copy link to this step">#</a>`,
 			html.EscapeString(id), html.EscapeString(step))
 		if check != "" {
@@ -105,6 +107,14 @@ func (r *nodeRenderer) listItem(w util.BufWriter, src []byte, n ast.Node, enteri
 		}
 	}
 	return ast.WalkContinue, nil
+}
+
+// writeWas writes empty anchors for the old IDs a heading or step replaces,
+// so links to them keep landing in the right place without JavaScript.
+func writeWas(w util.BufWriter, n ast.Node) {
+	for _, old := range strings.Fields(attr(n, "data-was")) {
+		fmt.Fprintf(w, `<span class="anchor-alias" id="%s"></span>`, html.EscapeString(old))
+	}
 }
 
 // lexerAliases maps fence languages of other documentation sets to chroma's.
