@@ -96,6 +96,7 @@ func (b *Builder) Build() (*Result, error) {
 		Drafts:      b.opts.Drafts,
 		StrictLinks: cfg.StrictLinks(),
 		KnownCheck:  b.opts.KnownCheck,
+		IgnoreKeys:  cfg.IgnoreKeys,
 	})
 	if site == nil {
 		return nil, errs

@@ -246,7 +246,7 @@ func TestLedger(t *testing.T) {
 			t.Errorf("ledger lacks %q:\n%s", want, ledger)
 		}
 	}
-	fsys["urls.ledger"] = &fstest.MapFile{Data: l.Bytes()}
+	fsys["content/urls.ledger"] = &fstest.MapFile{Data: l.Bytes()}
 
 	t.Run("rename records a redirect", func(t *testing.T) {
 		f := cloneFS(fsys)
@@ -263,7 +263,7 @@ func TestLedger(t *testing.T) {
 		f := cloneFS(fsys)
 		delete(f, "content/guides/basics/b.md")
 		_, errs := buildFS(t, f)
-		want := "urls.ledger:"
+		want := "content/urls.ledger:"
 		if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), want) ||
 			!strings.Contains(errs[0].Error(), "/guides/basics/b/ (article 2, content/guides/basics/b.md) is no longer published") {
 			t.Errorf("errors = %v", errs)

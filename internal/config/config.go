@@ -14,6 +14,7 @@
 //	output_dir          build output folder (default "public")
 //	ledger              URL ledger file, committed with the content (default "content/urls.ledger")
 //	toc_min_headings    headings an article needs before it gets a table of contents (default 3)
+//	ignore_front_matter front-matter keys to drop without error (patterns such as "ms.*"), for imported docs
 //	checks              live checks: app_id, app_name, scopes, graph_url, authority
 //
 // Unknown keys are errors that name the line.
@@ -45,6 +46,9 @@ type Config struct {
 	Ledger           string `yaml:"ledger"`
 	TOCMinHeadings   int    `yaml:"toc_min_headings"`
 	Checks           Checks `yaml:"checks"`
+	// IgnoreKeys lists front-matter keys to drop without error
+	// (path.Match patterns such as "ms.*"), for imported documentation.
+	IgnoreKeys []string `yaml:"ignore_front_matter"`
 }
 
 // Checks configures the live checks app.

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"path"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -114,15 +115,67 @@ func splitFrontMatter(src []byte) (fm []byte, fmLine int, body []byte, ok bool, 
 	return nil, 0, src, false, errors.New("front matter starts with --- but is never closed")
 }
 
-// decodeStrict decodes YAML into v with unknown keys rejected, and returns
-// problems positioned in the file (firstLine is the file line of YAML line 1).
-func decodeStrict(path string, data []byte, firstLine int, v any) Errors {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if err == nil || errors.Is(err, io.EOF) {
+// decodeStrict decodes YAML into v (a pointer to a struct with yaml tags),
+// reporting unknown top-level keys and type errors positioned in the file
+// (firstLine is the file line of YAML line 1). Keys matching one of ignore
+// (path.Match patterns such as "ms.*") are dropped silently: that is how
+// imported documentation keeps its own metadata without failing the build.
+func decodeStrict(file string, data []byte, firstLine int, v any, ignore []string) Errors {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return yamlErrors(file, firstLine, err)
+	}
+	if len(doc.Content) == 0 {
 		return nil
 	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return Errors{{Pos: Pos{Path: file, Line: firstLine + root.Line - 1, Col: root.Column}, Msg: "front matter must be a map of key: value lines"}}
+	}
+	known := yamlKeys(v)
+	var errs Errors
+	kept := root.Content[:0:0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		switch {
+		case known[k.Value]:
+			kept = append(kept, k, root.Content[i+1])
+		case matchAny(ignore, k.Value):
+		default:
+			errs = append(errs, Error{Pos: Pos{Path: file, Line: firstLine + k.Line - 1, Col: k.Column},
+				Msg: fmt.Sprintf("unknown front-matter key %q", k.Value)})
+		}
+	}
+	root.Content = kept
+	if err := root.Decode(v); err != nil {
+		errs = append(errs, yamlErrors(file, firstLine, err)...)
+	}
+	return errs
+}
+
+func matchAny(patterns []string, key string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, key); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlKeys returns the yaml tag names of the struct v points to.
+func yamlKeys(v any) map[string]bool {
+	t := reflect.TypeOf(v).Elem()
+	out := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+func yamlErrors(file string, firstLine int, err error) Errors {
 	var msgs []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -142,12 +195,12 @@ func decodeStrict(path string, data []byte, firstLine int, v any) Errors {
 		if line > 0 {
 			ln = firstLine + line - 1
 		}
-		out = append(out, Error{Pos: Pos{Path: path, Line: ln, Col: 1}, Msg: m})
+		out = append(out, Error{Pos: Pos{Path: file, Line: ln, Col: 1}, Msg: m})
 	}
 	return out
 }
 
-var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+var unknownFieldRE = regexp.MustCompile(`^field (.+) not found in type \S+$`)
 var cannotUnmarshalRE = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
 
 func friendlyYAML(m string) string {

@@ -19,6 +19,9 @@ type Options struct {
 	StrictLinks bool   // broken links and images are errors, not warnings
 	// KnownCheck reports whether a check ID exists; nil accepts none.
 	KnownCheck func(id string) bool
+	// IgnoreKeys are front-matter keys (path.Match patterns) to drop
+	// without error, for imported documentation.
+	IgnoreKeys []string
 }
 
 // Loader loads sites, reusing parsed files whose bytes did not change.
@@ -103,7 +106,7 @@ func (l *Loader) Load(fsys fs.FS, opts Options) (*Site, Errors) {
 			continue
 		}
 		if ok {
-			errs = append(errs, decodeStrict(e.path, fm, fmLine, &meta)...)
+			errs = append(errs, decodeStrict(e.path, fm, fmLine, &meta, opts.IgnoreKeys)...)
 		}
 		apply := func(title, desc, icon, slug *string, weight *int) {
 			if meta.Title != "" {
@@ -150,7 +153,7 @@ func (l *Loader) Load(fsys fs.FS, opts Options) (*Site, Errors) {
 	}
 
 	// Articles: parse what changed, in parallel.
-	arts := l.parseAll(fsys, mdFiles)
+	arts := l.parseAll(fsys, mdFiles, opts.IgnoreKeys)
 	for i, p := range mdFiles {
 		pr := arts[i]
 		errs = append(errs, pr.problems...)
@@ -184,7 +187,7 @@ func (l *Loader) Load(fsys fs.FS, opts Options) (*Site, Errors) {
 	return site, errs
 }
 
-func (l *Loader) parseAll(fsys fs.FS, files []string) []*parsed {
+func (l *Loader) parseAll(fsys fs.FS, files []string, ignore []string) []*parsed {
 	out := make([]*parsed, len(files))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -209,7 +212,7 @@ func (l *Loader) parseAll(fsys fs.FS, files []string) []*parsed {
 					out[i] = c
 					continue
 				}
-				pr := l.parse(p, src)
+				pr := l.parse(p, src, ignore)
 				pr.hash = h
 				mu.Lock()
 				l.cache[p] = pr
@@ -237,7 +240,7 @@ func (l *Loader) parseAll(fsys fs.FS, files []string) []*parsed {
 }
 
 // parse handles everything that depends only on one file's bytes.
-func (l *Loader) parse(p string, src []byte) *parsed {
+func (l *Loader) parse(p string, src []byte, ignore []string) *parsed {
 	pr := &parsed{}
 	fm, fmLine, body, ok, err := splitFrontMatter(src)
 	if err != nil {
@@ -246,7 +249,7 @@ func (l *Loader) parse(p string, src []byte) *parsed {
 	}
 	pr.fmSrc, pr.fmLine, pr.hasFM = fm, fmLine, ok
 	if ok {
-		pr.problems = append(pr.problems, decodeStrict(p, fm, fmLine, &pr.fm)...)
+		pr.problems = append(pr.problems, decodeStrict(p, fm, fmLine, &pr.fm, ignore)...)
 	}
 	f := &pr.fm
 	if strings.TrimSpace(f.Title) == "" {

@@ -40,7 +40,9 @@ func resolve(fsys fs.FS, site *Site, opts Options) Errors {
 		}
 	}
 	for _, a := range site.Articles {
-		if prev, ok := site.ByID[a.ID]; ok {
+		if a.ID == "" {
+			// reported as a missing id
+		} else if prev, ok := site.ByID[a.ID]; ok {
 			report(Pos{Path: a.Path, Line: keyLine(a.fmSrc(), 2, "id"), Col: 1}, false, "duplicate id %q: %s has it too", a.ID, prev.Path)
 		} else {
 			site.ByID[a.ID] = a
