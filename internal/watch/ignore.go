@@ -19,7 +19,8 @@ import (
 //	4913, 5036, …           vim's probe files (4913 + k×123)
 //	*___jb_tmp___           JetBrains "safe write" temporary files
 //	*___jb_old___           JetBrains "safe write" previous versions
-//	*.tmp *.crswap          temporary files of VS Code extensions, browsers
+//	*.tmp                   temporary files of many tools
+//	*.crswap                Chromium's swap files for in-browser editors
 //	*.kate-swp              Kate swap files
 //	~$*                     Office lock files
 //	node_modules            (folders) theme build dependencies

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -18,24 +19,31 @@ func isLimit(err error) bool {
 func limitAdvice(err error) string {
 	switch {
 	case errors.Is(err, syscall.ENOSPC):
-		return "the per-user limit on inotify watches is reached" + current("max_user_watches") +
-			"; raise it with: sudo sysctl fs.inotify.max_user_watches=524288" +
-			" (add fs.inotify.max_user_watches=524288 to a file in /etc/sysctl.d/ to keep it)"
+		now, want := current("max_user_watches", 524288)
+		return fmt.Sprintf("the per-user limit on inotify watches is reached%s; raise it with: "+
+			"sudo sysctl fs.inotify.max_user_watches=%d (and put fs.inotify.max_user_watches=%[2]d "+
+			"in a file in /etc/sysctl.d/ to keep it)", now, want)
 	case errors.Is(err, syscall.EMFILE):
-		return "the per-user limit on inotify instances is reached" + current("max_user_instances") +
-			", or the process's open-file limit (ulimit -n); raise the first with: sudo sysctl fs.inotify.max_user_instances=1024"
+		now, want := current("max_user_instances", 1024)
+		return fmt.Sprintf("the per-user limit on inotify instances%s or the process's open-file limit (ulimit -n) "+
+			"is reached; raise the first with: sudo sysctl fs.inotify.max_user_instances=%d", now, want)
 	case errors.Is(err, syscall.ENFILE):
 		return "the system-wide limit on open files is reached (sysctl fs.file-max)"
 	}
 	return "the file system cannot be watched"
 }
 
-// current returns " (fs.inotify.NAME = N)" from /proc, or "" where that
-// cannot be read (not Linux, or /proc not mounted).
-func current(name string) string {
+// current reads fs.inotify.NAME from /proc. It returns " (fs.inotify.NAME
+// is N)", or "" where that cannot be read (not Linux, /proc not mounted), and
+// the value to suggest: suggest, or twice the current value if that is more.
+func current(name string, suggest int) (string, int) {
 	b, err := os.ReadFile("/proc/sys/fs/inotify/" + name)
 	if err != nil {
-		return ""
+		return "", suggest
 	}
-	return fmt.Sprintf(" (fs.inotify.%s = %s)", name, strings.TrimSpace(string(b)))
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return "", suggest
+	}
+	return fmt.Sprintf(" (fs.inotify.%s is %d)", name, n), max(suggest, 2*n)
 }

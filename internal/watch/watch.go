@@ -93,6 +93,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -213,7 +214,7 @@ type Status struct {
 	Files     int      // files known under the roots
 	Watches   int      // folders watched by the OS, parents of roots included; 0 when polling
 	Events    []Event  // oldest first
-	Batches   int      // batches emitted so far
+	Batches   int      // batches cut so far; a slow receiver may get several merged as one
 	LastBatch time.Time
 }
 
@@ -264,12 +265,13 @@ type Watcher struct {
 	out   chan Batch
 
 	// Owned by New, then by the goroutine in Run.
-	n       notifier           // nil when polling
-	known   map[string]entry   // every non-ignored path under the roots
-	watched map[string]bool    // folders with an OS watch: under roots, or parents of roots
+	n       notifier         // nil when polling
+	known   map[string]entry // every non-ignored path under the roots
+	watched map[string]bool  // folders with an OS watch: under roots, or parents of roots
 	pending map[string]fsnotify.Op
-	rescan  bool // the next batch has Rescan set
-	marks   int  // calls to mark, to tell when a change arrived
+	rescan  bool             // the next batch has Rescan set
+	marks   int              // calls to mark, to tell when a change arrived
+	snap    map[string]entry // the last walk, when polling
 
 	mu      sync.Mutex // guards the fields below
 	status  Status     // Events unused; see ring
@@ -361,6 +363,9 @@ func newWatcher(opts Options, newNotifier func() (notifier, error)) (*Watcher, e
 		return nil, err
 	}
 	w.known = seen
+	if w.n == nil {
+		w.snap = maps.Clone(seen)
+	}
 	w.publish()
 	return w, nil
 }
@@ -495,7 +500,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.handleError(err)
 		case <-pollC:
 			seen, _ := w.scan()
-			w.diff(seen, "poll")
+			w.diff(seen, w.snap, "poll")
+			w.snap = seen
 		case <-timerC:
 			timerC = nil
 			first = time.Time{}
@@ -519,7 +525,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 			timer.Reset(flushAt(first, last, w.opts.Quiet, w.opts.MaxDelay).Sub(now))
 			timerC = timer.C
 		}
-		w.publish()
 	}
 }
 
@@ -589,7 +594,7 @@ func (w *Watcher) handleError(err error) {
 				w.unwatch(d)
 			}
 		}
-		w.diff(seen, "rescan")
+		w.diff(seen, w.known, "rescan")
 		return
 	}
 	w.opts.Logf("watch: %v", err)
@@ -668,7 +673,7 @@ func (w *Watcher) watch(d string) error {
 		w.watched[d] = true
 		return nil
 	case isLimit(err):
-		return fmt.Errorf("watch %s: %w", d, err)
+		return fmt.Errorf("add watch on %s: %w", d, err)
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	}
@@ -733,10 +738,12 @@ func (w *Watcher) scan() (map[string]entry, error) {
 	return seen, nil
 }
 
-// diff marks every path whose state in seen differs from what is known.
-func (w *Watcher) diff(seen map[string]entry, note string) {
+// diff marks every path whose state in seen differs from base: what is
+// known, or the previous walk when polling (so that a change still waiting
+// for its batch does not count as new on every walk).
+func (w *Watcher) diff(seen, base map[string]entry, note string) {
 	for p, e := range seen {
-		old, ok := w.known[p]
+		old, ok := base[p]
 		switch {
 		case !ok:
 			w.mark(p, fsnotify.Create)
@@ -746,7 +753,7 @@ func (w *Watcher) diff(seen map[string]entry, note string) {
 			w.record(p, Written.String(), note)
 		}
 	}
-	for p := range w.known {
+	for p := range base {
 		if _, ok := seen[p]; !ok {
 			w.mark(p, fsnotify.Remove)
 			w.record(p, Removed.String(), note)
@@ -851,15 +858,18 @@ func (w *Watcher) fallBack(err error, running bool) {
 	if w.n == nil {
 		return
 	}
-	w.opts.Logf("watch: %v; %s; falling back to polling %d roots every %v, which costs more and notices changes later",
-		err, limitAdvice(err), len(w.roots), w.opts.PollInterval)
+	w.opts.Logf("watch: %v; %s; falling back to polling every %v: changes will show up later and cost more CPU",
+		err, limitAdvice(err), w.opts.PollInterval)
 	w.closeNotifier()
 	clear(w.watched)
 	w.setPolling(err.Error())
 	if running {
 		w.rescan = true
 		seen, _ := w.scan()
-		w.diff(seen, "rescan")
+		w.diff(seen, w.known, "rescan")
+		w.snap = seen
+	} else {
+		w.snap = nil // New takes the first inventory
 	}
 }
 
@@ -891,7 +901,9 @@ func (w *Watcher) record(p, op, note string) {
 	w.next = (w.next + 1) % len(w.ring)
 }
 
-// publish copies the counts Status shows.
+// publish copies the counts Status shows. They change only when what is
+// known changes, that is in New and when a batch is cut, or when watches are
+// added or dropped, which marks changes and so leads to a batch.
 func (w *Watcher) publish() {
 	dirs, files := 0, 0
 	for _, e := range w.known {

@@ -118,6 +118,17 @@ func (h *harness) settle() []Batch {
 	}
 }
 
+// drain discards batches until none has come for silence.
+func (h *harness) drain() {
+	for {
+		select {
+		case <-h.ch:
+		case <-time.After(silence):
+			return
+		}
+	}
+}
+
 // until collects batches until the changes seen cover every path in want,
 // failing after wait.
 func (h *harness) until(want ...string) ([]Batch, map[string]Change) {
@@ -709,6 +720,7 @@ func TestWatchLimitAtStart(t *testing.T) {
 		})
 	})
 	log := h.log.String()
+	t.Logf("log:\n%s", log)
 	for _, want := range []string{"no space left on device", "fs.inotify.max_user_watches", "sysctl", "polling"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
@@ -716,6 +728,25 @@ func TestWatchLimitAtStart(t *testing.T) {
 	}
 	st := h.w.Status()
 	if st.Mode != ModePolling || !strings.Contains(st.Reason, "no space left on device") || st.Dirs != 2 || st.Files != 2 {
+		t.Errorf("status: %+v", st)
+	}
+	pollSequence(t, h, content)
+}
+
+func TestInstanceLimit(t *testing.T) {
+	_, content := site(t, "x.md", "sec/y.md")
+	opts := Options{Roots: []string{content}, PollInterval: 20 * time.Millisecond}
+	h := start(t, opts, func() (notifier, error) {
+		return nil, fmt.Errorf("couldn't initialize inotify: %w", syscall.EMFILE)
+	})
+	log := h.log.String()
+	t.Logf("log:\n%s", log)
+	for _, want := range []string{"too many open files", "fs.inotify.max_user_instances", "ulimit -n", "polling"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if st := h.w.Status(); st.Mode != ModePolling || st.Files != 2 {
 		t.Errorf("status: %+v", st)
 	}
 	pollSequence(t, h, content)
@@ -753,7 +784,7 @@ func TestWatchLimitWhileRunning(t *testing.T) {
 	if log := h.log.String(); !strings.Contains(log, "fs.inotify.max_user_watches") {
 		t.Errorf("log lacks the sysctl:\n%s", log)
 	}
-	h.settle()
+	h.drain()
 	pollSequence(t, h, content)
 }
 
@@ -936,5 +967,46 @@ func TestCloseStopsRun(t *testing.T) {
 	}
 	if _, ok := <-w.Batches(); ok {
 		t.Error("Batches open after Run returned")
+	}
+}
+
+func TestSlowReceiverGetsMergedBatch(t *testing.T) {
+	_, content := site(t, "x.md")
+	w, err := New(Options{Roots: []string{content}, Logf: t.Logf})
+	must(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitStatus := func(what string, ok func(Status) bool) {
+		t.Helper()
+		for end := time.Now().Add(wait); !ok(w.Status()); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("status never showed %s: %+v", what, w.Status())
+			}
+		}
+	}
+
+	// Nobody receives while these batches are cut.
+	write(t, filepath.Join(content, "a.md"), "a")
+	waitStatus("a.md", func(s Status) bool { return s.Files == 2 })
+	write(t, filepath.Join(content, "b.md"), "b")
+	must(t, os.Remove(filepath.Join(content, "x.md")))
+	must(t, os.Remove(filepath.Join(content, "a.md")))
+	waitStatus("only b.md", func(s Status) bool { return s.Files == 1 })
+
+	var b Batch
+	select {
+	case b = <-w.Batches():
+	case <-time.After(wait):
+		t.Fatal("no batch")
+	}
+	if got, want := show(b), "[created b.md, removed x.md]"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	select {
+	case b := <-w.Batches():
+		t.Errorf("second batch %s; want everything merged into one", show(b))
+	case <-time.After(silence):
 	}
 }
