@@ -23,6 +23,11 @@ func Write(dir string, files render.Files) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
+	// Folders left by a build that was killed part-way.
+	stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".tmp-*"))
+	for _, s := range stale {
+		os.RemoveAll(s)
+	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("write output: %w", err)

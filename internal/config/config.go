@@ -27,6 +27,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -66,7 +67,6 @@ func (c *Config) StrictLinks() bool { return c.Links != "warn" }
 // Default returns the configuration used when config.yaml sets nothing.
 func Default() Config {
 	return Config{
-		Title:          "Help Center",
 		Language:       "en",
 		Links:          "strict",
 		ContentDir:     "content",
@@ -130,8 +130,11 @@ func yamlError(name string, err error) string {
 	return posPrefix(name, err.Error())
 }
 
+var unknownKeyRE = regexp.MustCompile(`field (.+) not found in type \S+`)
+
 func posPrefix(name, msg string) string {
 	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = unknownKeyRE.ReplaceAllString(msg, `unknown key "$1"`)
 	var line int
 	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
 		rest := msg[strings.Index(msg, ":")+1:]

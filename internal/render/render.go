@@ -248,8 +248,7 @@ type page struct {
 	Article     *content.Article
 	Body        template.HTML
 	TOC         []*markdown.Heading
-	NavTitle    string
-	NavArticles []*content.Article
+	Nav         template.HTML // section navigation, current article marked
 	ShortURL    string
 	Checks      string
 	CheckList   []CheckInfo
@@ -294,6 +293,7 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 	}
 
 	// Articles, in parallel.
+	navs := &navCache{r: r, done: map[any]*navEntry{}}
 	errs := make([]error, len(site.Articles))
 	var wg sync.WaitGroup
 	next := make(chan int, len(site.Articles))
@@ -307,7 +307,7 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 			defer wg.Done()
 			for i := range next {
 				a := site.Articles[i]
-				data, err := r.articlePage(site, sd, a, canon(a.URL))
+				data, err := r.articlePage(site, sd, a, canon(a.URL), navs)
 				if err == nil {
 					var b []byte
 					b, err = exec("article", data)
@@ -402,7 +402,45 @@ func (r *Renderer) Redirect(a *content.Article) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (r *Renderer) articlePage(site *content.Site, sd siteData, a *content.Article, canonical string) (*page, error) {
+// navCache renders each section's navigation once per Render.
+type navCache struct {
+	r    *Renderer
+	mu   sync.Mutex
+	done map[any]*navEntry
+}
+
+type navEntry struct {
+	once sync.Once
+	html template.HTML
+	err  error
+}
+
+func (c *navCache) get(a *content.Article) (template.HTML, error) {
+	var key any = a.Category
+	data := struct {
+		Title    string
+		Articles []*content.Article
+	}{a.Category.Title, a.Category.Articles}
+	if a.Section != nil {
+		key = a.Section
+		data.Title, data.Articles = a.Section.Title, a.Section.Articles
+	}
+	c.mu.Lock()
+	e := c.done[key]
+	if e == nil {
+		e = &navEntry{}
+		c.done[key] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		var b bytes.Buffer
+		e.err = c.r.pages["article"].ExecuteTemplate(&b, "section-nav", data)
+		e.html = template.HTML(b.String())
+	})
+	return e.html, e.err
+}
+
+func (r *Renderer) articlePage(site *content.Site, sd siteData, a *content.Article, canonical string, navs *navCache) (*page, error) {
 	body, err := r.body(a)
 	if err != nil {
 		return nil, err
@@ -411,10 +449,14 @@ func (r *Renderer) articlePage(site *content.Site, sd siteData, a *content.Artic
 	p.Crumbs = []crumb{{Title: a.Category.Title, URL: a.Category.URL}}
 	if a.Section != nil {
 		p.Crumbs = append(p.Crumbs, crumb{Title: a.Section.Title, URL: a.Section.URL})
-		p.NavTitle, p.NavArticles = a.Section.Title, a.Section.Articles
-	} else {
-		p.NavTitle, p.NavArticles = a.Category.Title, a.Category.Articles
 	}
+	nav, err := navs.get(a)
+	if err != nil {
+		return nil, err
+	}
+	// Mark the current article: the one link whose href is its URL.
+	href := `href="` + template.HTMLEscapeString(r.url(a.URL)) + `"`
+	p.Nav = template.HTML(strings.Replace(string(nav), href, href+` aria-current="page"`, 1))
 	var toc []*markdown.Heading
 	for _, h := range a.Doc.Headings {
 		if h.Level == 2 || h.Level == 3 {
