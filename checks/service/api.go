@@ -242,9 +242,11 @@ func (s *Service) handleDemo(w http.ResponseWriter, r *http.Request) {
 	}
 	next := s.newSession(kindDemo, s.cfg.SessionTTL)
 	next.Scenario = sc
-	// Keep the session ID so rate limits follow the reader across a
-	// scenario switch.
-	next.ID = sess.ID
+	if sess.Kind != kindLive {
+		// Same reader, no new privilege: keep the ID (rate limits follow
+		// the reader) and the CSRF token (a second tab stays usable).
+		next.ID, next.CSRF = sess.ID, sess.CSRF
+	}
 	if err := s.saveSession(w, r, next); err != nil {
 		writeError(w, http.StatusInternalServerError, "session", "The session could not be saved.")
 		return

@@ -196,6 +196,11 @@ func TestSignInFlow(t *testing.T) {
 		t.Fatalf("before sign-in: %+v", st)
 	}
 	resp, body := h.signIn(c, "")
+	defer func() {
+		if st2 := h.state(c); st2.CSRF == st.CSRF {
+			t.Error("the CSRF token survived sign-in")
+		}
+	}()
 	if resp.Request.URL.Path != "/a/1006/" || body != "article /a/1006/" {
 		t.Fatalf("landed on %s: %q", resp.Request.URL, body)
 	}
@@ -553,16 +558,16 @@ func TestConsentRequiredPage(t *testing.T) {
 
 func TestSafeReturn(t *testing.T) {
 	for in, want := range map[string]string{
-		"/a/1006/#next":             "/a/1006/#next",
-		"/search/?q=x":              "/search/?q=x",
-		"":                          "/",
-		"https://evil.example/":     "/",
-		"//evil.example/":           "/",
-		"/\\evil.example":           "/",
-		"/a\\b":                     "/",
-		"javascript:alert(1)":       "/",
-		"/ok\r\nSet-Cookie: x=1":    "/",
-		"relative/path":             "/",
+		"/a/1006/#next":                 "/a/1006/#next",
+		"/search/?q=x":                  "/search/?q=x",
+		"":                              "/",
+		"https://evil.example/":         "/",
+		"//evil.example/":               "/",
+		"/\\evil.example":               "/",
+		"/a\\b":                         "/",
+		"javascript:alert(1)":           "/",
+		"/ok\r\nSet-Cookie: x=1":        "/",
+		"relative/path":                 "/",
 		"/" + strings.Repeat("a", 3000): "/",
 	} {
 		if got := safeReturn(in); got != want {
@@ -609,14 +614,18 @@ func TestCSRFAndDemo(t *testing.T) {
 	if st2.Mode != "demo" || st2.Scenario != "approved" || !strings.Contains(st2.DemoLabel, "Demo tenant") || st2.Report == nil || st2.Report.Checks[0].State != checks.Done {
 		t.Fatalf("demo state: %+v", st2)
 	}
-	if st2.CSRF == st.CSRF {
-		t.Error("the CSRF token survived a change of session")
-	}
-	if resp, _ := h.post(c, "/__checks/logout", st.CSRF, nil); resp.StatusCode != 403 {
-		t.Errorf("logout with the old token: %d", resp.StatusCode)
-	}
 	if resp, _ := h.post(c, "/__checks/api/refresh?page="+testPage, "", nil); resp.StatusCode != 403 {
 		t.Errorf("refresh without a token: %d", resp.StatusCode)
+	}
+	if resp, body := h.post(c, "/__checks/logout", st2.CSRF, nil); resp.StatusCode != 200 {
+		t.Errorf("logout: %d %s", resp.StatusCode, body)
+	}
+	// The signed-out session that follows has a new token.
+	if st3 := h.state(c); st3.Mode != "signed-out" || st3.CSRF == st2.CSRF {
+		t.Errorf("after logout: mode %s, token kept %v", st3.Mode, st3.CSRF == st2.CSRF)
+	}
+	if resp, _ := h.post(c, "/__checks/demo", st2.CSRF, url.Values{"scenario": {"approved"}}); resp.StatusCode != 403 {
+		t.Errorf("demo with the token of the ended session: %d", resp.StatusCode)
 	}
 	if resp, _ := h.get(c, "/__checks/demo"); resp.StatusCode == 200 {
 		t.Errorf("GET /demo: %d", resp.StatusCode)
