@@ -41,9 +41,13 @@ func usageError(format string, args ...any) error {
 
 func commands() map[string]func() command {
 	return map[string]func() command{
-		"build": func() command { return &buildCmd{} },
-		"serve": func() command { return &serveCmd{} },
-		"ids":   func() command { return &idsCmd{} },
+		"build":  func() command { return &buildCmd{} },
+		"serve":  func() command { return &serveCmd{} },
+		"ids":    func() command { return &idsCmd{} },
+		"search": func() command { return &searchCmd{} },
+		"corpus": func() command { return &corpusCmd{} },
+		"check":  func() command { return &checkCmd{} },
+		"checks": func() command { return &checksCmd{} },
 	}
 }
 
