@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"livedocs/internal/build"
 	"livedocs/internal/config"
+	"livedocs/internal/content"
 	"livedocs/internal/server"
 )
 
@@ -42,6 +44,9 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&pf.drafts, "drafts", true, "show draft articles (with a Draft badge); --drafts=false hides them")
 	port := fs.Int("port", 8080, "port on 127.0.0.1 (0 picks a free one)")
 	poll := fs.Bool("poll", false, "poll for changes instead of using OS file notifications")
+	checksOnly := fs.Bool("checks-only", false, "run only the live-checks service (production), on --listen")
+	listen := fs.String("listen", ":8080", "address for --checks-only")
+	demo := fs.Bool("demo", true, "offer the built-in demo tenant in the live-checks service")
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
@@ -52,6 +57,9 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		return usageError("--port %d is not a port number", *port)
 	}
 	logger := log.New(stderr, "", log.Ltime)
+	if *checksOnly {
+		return serveChecks(ctx, pf, *listen, *demo, stdout)
+	}
 
 	// Listen first: a busy port is the most common mistake.
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
@@ -64,16 +72,44 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	defer ln.Close()
 
 	prefix := ""
-	if cfg, err := config.Load(filepath.Join(pf.root, pf.config)); err == nil {
+	cfg, cfgErr := config.Load(filepath.Join(pf.root, pf.config))
+	if cfgErr == nil {
 		prefix = basePath(cfg.BaseURL)
 	}
-	srv := server.New(server.Options{Prefix: prefix})
-	live, err := server.NewLive(srv, server.LiveOptions{
+	// The preview always runs the live-checks service, with the demo tenant.
+	var live *server.Live
+	mounts := map[string]http.Handler{}
+	if cfgErr == nil {
+		checksAPI, err := checksService(ctx, cfg, checksServiceOptions{
+			Site: func() *content.Site {
+				if res := live.Result(); res != nil {
+					return res.Site
+				}
+				return nil
+			},
+			Demo:      *demo,
+			ListenURL: "http://" + ln.Addr().String(),
+			Getenv:    os.Getenv,
+			Log:       slog.New(slog.NewTextHandler(stderr, nil)),
+		})
+		if err != nil {
+			return err
+		}
+		mounts[prefix+"/__checks/"] = checksAPI
+	}
+	srv := server.New(server.Options{Prefix: prefix, Mounts: mounts})
+	live, err = server.NewLive(srv, server.LiveOptions{
 		Root:       pf.root,
 		ConfigFile: pf.config,
-		Options:    func() (build.Options, error) { return pf.options() },
-		ForcePoll:  *poll,
-		Logf:       logger.Printf,
+		Options: func() (build.Options, error) {
+			o, err := pf.options()
+			if err == nil && o.Config.Checks.ServiceURL == "" {
+				o.Config.Checks.ServiceURL = "/__checks"
+			}
+			return o, err
+		},
+		ForcePoll: *poll,
+		Logf:      logger.Printf,
 	})
 	if err != nil {
 		return err
@@ -123,6 +159,25 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(stdout, "stopped")
 	}
 	return runErr
+}
+
+// serveChecks runs the live-checks service alone: it builds the site once
+// to learn each article's checks, then serves /__checks/ on listen.
+func serveChecks(ctx context.Context, pf projectFlags, listen string, demo bool, stdout io.Writer) error {
+	opts, err := pf.options()
+	if err != nil {
+		return err
+	}
+	b, err := build.New(opts)
+	if err != nil {
+		return err
+	}
+	res, err := b.Build()
+	if err != nil {
+		return reportBuildError(os.Stderr, err)
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return serveChecksOnly(ctx, opts.Config, func() *content.Site { return res.Site }, listen, demo, os.Getenv, stdout, logger)
 }
 
 // basePath returns the path part of base_url ("" or "/help").

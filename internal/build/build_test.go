@@ -15,7 +15,7 @@ import (
 // site returns a MapFS holding files, plus a category and section folder.
 func site(files map[string]string) fstest.MapFS {
 	fs := fstest.MapFS{
-		"content/guides/_index.md":       {Data: []byte("---\ntitle: Guides\nweight: 1\n---\n")},
+		"content/guides/_index.md":        {Data: []byte("---\ntitle: Guides\nweight: 1\n---\n")},
 		"content/guides/basics/_index.md": {Data: []byte("---\ntitle: Basics\n---\n")},
 	}
 	for name, data := range files {

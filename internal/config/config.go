@@ -15,7 +15,7 @@
 //	ledger              URL ledger file, committed with the content (default "content/urls.ledger")
 //	toc_min_headings    headings an article needs before it gets a table of contents (default 3)
 //	ignore_front_matter front-matter keys to drop without error (patterns such as "ms.*"), for imported docs
-//	checks              live checks: app_id, app_name, scopes, graph_url, authority
+//	checks              live checks: app_id, app_name, scopes, graph_url, authority, service_url
 //
 // Unknown keys are errors that name the line.
 package config
@@ -59,6 +59,11 @@ type Checks struct {
 	Scopes    []string `yaml:"scopes"`
 	GraphURL  string   `yaml:"graph_url"`
 	Authority string   `yaml:"authority"`
+	// ServiceURL is where pages find the live-checks service ("/__checks"
+	// when `livedocs serve --checks-only` runs behind the same host). Empty:
+	// built pages show steps without live states and make no requests;
+	// `livedocs serve` always sets it for its own preview service.
+	ServiceURL string `yaml:"service_url"`
 }
 
 // StrictLinks reports whether broken links fail the build.

@@ -38,7 +38,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/styles"
 
@@ -150,12 +149,13 @@ func chromaCSS() []byte {
 		}
 		_ = f.WriteCSS(&b, st)
 	}
-	b.WriteString("/* code highlighting: light */\n")
+	// Each scheme in its own block, so no light-only rule (such as a
+	// colour for punctuation) leaks into the dark one.
+	b.WriteString("/* code highlighting: light */\n@media not all and (prefers-color-scheme: dark) {\n")
 	write("github")
-	b.WriteString("\n@media (prefers-color-scheme: dark) {\n")
+	b.WriteString("}\n/* code highlighting: dark */\n@media (prefers-color-scheme: dark) {\n")
 	write("github-dark")
 	b.WriteString("}\n")
-	_ = chroma.Coalesce
 	return b.Bytes()
 }
 
@@ -224,6 +224,7 @@ func (r *Renderer) funcs() template.FuncMap {
 type siteData struct {
 	Title, Description, Intro string
 	Language, RequestURL      string
+	ChecksURL                 string // live-checks service, "" when none
 }
 
 type crumb struct{ Title, URL string }
@@ -245,19 +246,22 @@ type page struct {
 	Articles    []*content.Article
 
 	// article pages
-	Article     *content.Article
-	Body        template.HTML
-	TOC         []*markdown.Heading
-	Nav         template.HTML // section navigation, current article marked
-	ShortURL    string
-	Checks      string
-	CheckList   []CheckInfo
+	Article   *content.Article
+	Body      template.HTML
+	TOC       []*markdown.Heading
+	Nav       template.HTML // section navigation, current article marked
+	ShortURL  string
+	Checks    string
+	CheckList []CheckInfo
 }
 
 // Render renders every page of site into a new file set.
 func (r *Renderer) Render(site *content.Site) (Files, error) {
 	cfg := r.opts.Config
 	sd := siteData{Title: cfg.Title, Description: cfg.Description, Language: cfg.Language, RequestURL: cfg.SubmitRequestURL}
+	if u := cfg.Checks.ServiceURL; u != "" {
+		sd.ChecksURL = r.url(u)
+	}
 	if site.Title != "" {
 		sd.Intro = site.Title
 	}

@@ -110,22 +110,34 @@ const reloadJS = `(function () {
   }
 
   var page = location.pathname;
-  var es = new EventSource("/__livedocs/events?path=" + encodeURIComponent(page) + "&build=" + encodeURIComponent(build));
-  es.addEventListener("hello", function (e) {
-    var d = JSON.parse(e.data);
-    if (server && d.server !== server) reload();
+  // One stream per shown page. Closing it on pagehide matters: a page kept
+  // in the back/forward cache would otherwise hold a connection open, and
+  // after six of them the browser has none left for this host.
+  var es = null;
+  function connect() {
+    if (es) return;
+    es = new EventSource("/__livedocs/events?path=" + encodeURIComponent(page) + "&build=" + encodeURIComponent(build));
+    es.addEventListener("hello", function (e) {
+      var d = JSON.parse(e.data);
+      if (server && d.server !== server) reload();
+    });
+    es.addEventListener("reload", reload);
+    es.addEventListener("assets", function (e) {
+      var d = JSON.parse(e.data);
+      if (d.many ? document.images.length > 0 : uses(d.paths)) reload();
+    });
+    es.addEventListener("css", function (e) {
+      var d = JSON.parse(e.data);
+      swapCSS(d.paths, d.v);
+    });
+    es.addEventListener("errors", function (e) { showOverlay(JSON.parse(e.data).errors || []); });
+    es.addEventListener("ok", hideOverlay);
+  }
+  window.addEventListener("pagehide", function () {
+    if (es) { es.close(); es = null; }
   });
-  es.addEventListener("reload", reload);
-  es.addEventListener("assets", function (e) {
-    var d = JSON.parse(e.data);
-    if (d.many ? document.images.length > 0 : uses(d.paths)) reload();
-  });
-  es.addEventListener("css", function (e) {
-    var d = JSON.parse(e.data);
-    swapCSS(d.paths, d.v);
-  });
-  es.addEventListener("errors", function (e) { showOverlay(JSON.parse(e.data).errors || []); });
-  es.addEventListener("ok", hideOverlay);
+  window.addEventListener("pageshow", connect);
+  connect();
   window.__livedocsPrefix = prefix;
 })();
 `

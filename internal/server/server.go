@@ -74,6 +74,9 @@ type Options struct {
 	Prefix string
 	// Now stamps Last-Modified times; nil means time.Now.
 	Now func() time.Time
+	// Mounts hands every request whose path starts with a key (such as
+	// "/__checks/") to its handler, after the loopback Host check.
+	Mounts map[string]http.Handler
 }
 
 // Problem is one build error for the overlay.
@@ -333,6 +336,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !loopbackHost(r.Host) {
 		http.Error(w, "livedocs serve answers only to loopback host names (localhost, 127.0.0.1, [::1])", http.StatusForbidden)
 		return
+	}
+	for p, mh := range s.opts.Mounts {
+		if strings.HasPrefix(r.URL.Path, p) {
+			mh.ServeHTTP(w, r)
+			return
+		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
