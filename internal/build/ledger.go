@@ -93,14 +93,7 @@ func (l *Ledger) Check(site *content.Site) content.Errors {
 	return errs
 }
 
-func hasAnchor(a *content.Article, frag string) bool {
-	for _, x := range a.Doc.Anchors() {
-		if x == frag {
-			return true
-		}
-	}
-	return false
-}
+func hasAnchor(a *content.Article, frag string) bool { return a.Doc.HasAnchor(frag) }
 
 // Record adds what site publishes: each article's URL and anchors.
 func (l *Ledger) Record(site *content.Site) {

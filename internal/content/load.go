@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"livedocs/internal/markdown"
 )
@@ -29,11 +30,23 @@ type Options struct {
 type Loader struct {
 	parser *markdown.Parser
 	cache  map[string]*parsed // by source path
+	images map[string]imageInfo
+	now    func() time.Time
+}
+
+// imageInfo caches an image's pixel size by its file's size and mtime.
+type imageInfo struct {
+	size  int64
+	mtime time.Time
+	w, h  int
 }
 
 // parsed is the part of an article that depends only on its own bytes.
 type parsed struct {
 	hash     uint64
+	size     int64
+	mtime    time.Time
+	trusted  bool // mtime was old enough when cached to vouch for the bytes
 	fm       FrontMatter
 	fmSrc    []byte
 	fmLine   int
@@ -44,7 +57,7 @@ type parsed struct {
 
 // NewLoader returns a Loader that parses with p.
 func NewLoader(p *markdown.Parser) *Loader {
-	return &Loader{parser: p, cache: map[string]*parsed{}}
+	return &Loader{parser: p, cache: map[string]*parsed{}, images: map[string]imageInfo{}, now: time.Now}
 }
 
 // Load reads the content folder of fsys into a Site. The Site is usable
@@ -182,13 +195,14 @@ func (l *Loader) Load(fsys fs.FS, opts Options) (*Site, Errors) {
 	}
 
 	order(site)
-	errs = append(errs, resolve(fsys, site, opts)...)
+	errs = append(errs, resolve(fsys, site, opts, l.imageSize)...)
 	errs.Sort()
 	return site, errs
 }
 
 func (l *Loader) parseAll(fsys fs.FS, files []string, ignore []string) []*parsed {
 	out := make([]*parsed, len(files))
+	loadStart := l.now()
 	var wg sync.WaitGroup
 	next := make(chan int)
 	var mu sync.Mutex
@@ -199,21 +213,36 @@ func (l *Loader) parseAll(fsys fs.FS, files []string, ignore []string) []*parsed
 			defer wg.Done()
 			for i := range next {
 				p := files[i]
+				mu.Lock()
+				c := l.cache[p]
+				mu.Unlock()
+				info, statErr := fs.Stat(fsys, p)
+				if statErr == nil && c != nil && c.trusted && info.Size() == c.size && info.ModTime().Equal(c.mtime) {
+					out[i] = c // unchanged since a load that could vouch for it
+					continue
+				}
 				src, err := fs.ReadFile(fsys, p)
 				if err != nil {
 					out[i] = &parsed{problems: Errors{{Pos: Pos{Path: p}, Msg: err.Error()}}}
 					continue
 				}
 				h := hashBytes(src)
-				mu.Lock()
-				c := l.cache[p]
-				mu.Unlock()
 				if c != nil && c.hash == h {
+					if statErr == nil {
+						c.size, c.mtime = info.Size(), info.ModTime()
+						c.trusted = loadStart.Sub(c.mtime) > time.Second
+					}
 					out[i] = c
 					continue
 				}
 				pr := l.parse(p, src, ignore)
 				pr.hash = h
+				if statErr == nil {
+					// A file written within the last second could change
+					// again without its mtime moving: re-read it next time.
+					pr.size, pr.mtime = info.Size(), info.ModTime()
+					pr.trusted = loadStart.Sub(pr.mtime) > time.Second
+				}
 				mu.Lock()
 				l.cache[p] = pr
 				mu.Unlock()
@@ -361,56 +390,120 @@ func order(site *Site) {
 	related(site)
 }
 
-// related picks up to five articles sharing the most tags and keywords.
+// related picks up to five articles sharing the most tags and keywords,
+// ties broken by navigation order. A term on more than 200 articles relates
+// nothing. Scores are counted in a reused array per worker, so the cost is
+// the number of (article, related candidate) pairs, not n².
 func related(site *Site) {
-	byTerm := map[string][]*Article{}
-	terms := func(a *Article) []string {
-		seen := map[string]bool{}
-		var out []string
-		for _, t := range append(append([]string{}, a.Tags...), a.Keywords...) {
-			t = strings.ToLower(strings.TrimSpace(t))
-			if t != "" && !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
+	arts := site.Articles
+	terms := make([][]int32, len(arts)) // term IDs per article
+	termID := map[string]int32{}
+	var lists [][]int32 // article indexes per term
+	for i, a := range arts {
+		seen := map[int32]bool{}
+		for _, t := range a.Tags {
+			terms[i] = addTerm(terms[i], t, termID, &lists, seen, int32(i))
 		}
-		return out
-	}
-	for _, a := range site.Articles {
-		for _, t := range terms(a) {
-			byTerm[t] = append(byTerm[t], a)
+		for _, t := range a.Keywords {
+			terms[i] = addTerm(terms[i], t, termID, &lists, seen, int32(i))
 		}
 	}
-	index := make(map[*Article]int, len(site.Articles))
-	for i, a := range site.Articles {
-		index[a] = i
-	}
-	for _, a := range site.Articles {
-		score := map[*Article]int{}
-		for _, t := range terms(a) {
-			list := byTerm[t]
-			if len(list) > 200 { // a term on everything relates nothing
-				continue
-			}
-			for _, b := range list {
-				if b != a {
-					score[b]++
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			score := make([]int32, len(arts))
+			var touched []int32
+			for i := w; i < len(arts); i += workers {
+				touched = touched[:0]
+				for _, t := range terms[i] {
+					list := lists[t]
+					if len(list) > 200 {
+						continue
+					}
+					for _, j := range list {
+						if int(j) == i {
+							continue
+						}
+						if score[j] == 0 {
+							touched = append(touched, j)
+						}
+						score[j]++
+					}
+				}
+				var top [5]int32
+				n := 0
+				for _, j := range touched {
+					// Insert j into top if it beats the weakest kept.
+					k := n
+					if n < len(top) {
+						n++
+					} else if !better(score, j, top[n-1]) {
+						continue
+					} else {
+						k = n - 1
+					}
+					for k > 0 && better(score, j, top[k-1]) {
+						top[k] = top[k-1]
+						k--
+					}
+					top[k] = j
+				}
+				rel := make([]*Article, n)
+				for k := 0; k < n; k++ {
+					rel[k] = arts[top[k]]
+				}
+				arts[i].Related = rel
+				for _, j := range touched {
+					score[j] = 0
 				}
 			}
-		}
-		cands := make([]*Article, 0, len(score))
-		for b := range score {
-			cands = append(cands, b)
-		}
-		sort.Slice(cands, func(i, j int) bool {
-			if score[cands[i]] != score[cands[j]] {
-				return score[cands[i]] > score[cands[j]]
-			}
-			return index[cands[i]] < index[cands[j]]
-		})
-		if len(cands) > 5 {
-			cands = cands[:5]
-		}
-		a.Related = cands
+		}(w)
 	}
+	wg.Wait()
+}
+
+// better reports whether article a outranks b: a higher score, then the
+// earlier place in navigation order.
+func better(score []int32, a, b int32) bool {
+	if score[a] != score[b] {
+		return score[a] > score[b]
+	}
+	return a < b
+}
+
+func addTerm(ids []int32, t string, termID map[string]int32, lists *[][]int32, seen map[int32]bool, art int32) []int32 {
+	t = strings.ToLower(strings.TrimSpace(t))
+	if t == "" {
+		return ids
+	}
+	id, ok := termID[t]
+	if !ok {
+		id = int32(len(*lists))
+		termID[t] = id
+		*lists = append(*lists, nil)
+	}
+	if seen[id] {
+		return ids
+	}
+	seen[id] = true
+	(*lists)[id] = append((*lists)[id], art)
+	return append(ids, id)
+}
+
+// imageSize returns an image's pixel size, from the cache while the file's
+// size and mtime hold. Only the resolve stage calls it, from one goroutine.
+func (l *Loader) imageSize(fsys fs.FS, p string) (int, int) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return 0, 0
+	}
+	if c, ok := l.images[p]; ok && c.size == info.Size() && c.mtime.Equal(info.ModTime()) && l.now().Sub(c.mtime) > time.Second {
+		return c.w, c.h
+	}
+	w, h := imageSize(fsys, p)
+	l.images[p] = imageInfo{size: info.Size(), mtime: info.ModTime(), w: w, h: h}
+	return w, h
 }

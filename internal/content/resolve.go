@@ -22,7 +22,7 @@ var reservedURLs = []string{"/", "/search/", "/404.html", "/sitemap.xml", "/robo
 
 // resolve checks IDs, URLs, aliases, links, images and check IDs, and
 // rewrites link and image destinations to published URLs.
-func resolve(fsys fs.FS, site *Site, opts Options) Errors {
+func resolve(fsys fs.FS, site *Site, opts Options, sizeOf func(fs.FS, string) (int, int)) Errors {
 	var errs Errors
 	report := func(p Pos, warnable bool, format string, args ...any) {
 		errs = append(errs, Error{Pos: p, Msg: fmt.Sprintf(format, args...), Warning: warnable && !opts.StrictLinks})
@@ -100,7 +100,7 @@ func resolve(fsys fs.FS, site *Site, opts Options) Errors {
 			h.Write([]byte{0})
 		}
 		for _, im := range a.Doc.Images {
-			dest, w, ht, msg := resolveImage(fsys, a, assets, im.Dest)
+			dest, w, ht, msg := resolveImage(fsys, a, assets, im.Dest, sizeOf)
 			if msg != "" {
 				report(a.Pos(im.Offset), true, "%s", msg)
 			}
@@ -240,14 +240,7 @@ func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest str
 	return out, ""
 }
 
-func hasAnchor(a *Article, frag string) bool {
-	for _, x := range a.Doc.Anchors() {
-		if x == frag {
-			return true
-		}
-	}
-	return false
-}
+func hasAnchor(a *Article, frag string) bool { return a.Doc.HasAnchor(frag) }
 
 func isListURL(site *Site, u string) bool { return folderURLByURL(site, u) }
 
@@ -280,7 +273,7 @@ func folderURL(site *Site, dir string) string {
 }
 
 // resolveImage returns an image's published URL and pixel size.
-func resolveImage(fsys fs.FS, a *Article, assets map[string]*Asset, dest string) (string, int, int, string) {
+func resolveImage(fsys fs.FS, a *Article, assets map[string]*Asset, dest string, sizeOf func(fs.FS, string) (int, int)) (string, int, int, string) {
 	if dest == "" {
 		return "", 0, 0, "image has no source"
 	}
@@ -299,7 +292,7 @@ func resolveImage(fsys fs.FS, a *Article, assets map[string]*Asset, dest string)
 	if as == nil {
 		return dest, 0, 0, fmt.Sprintf("image %q not found at %s", dest, full)
 	}
-	w, h := imageSize(fsys, full)
+	w, h := sizeOf(fsys, full)
 	return as.URL, w, h, ""
 }
 

@@ -58,7 +58,12 @@ type Doc struct {
 
 	lines []int // byte offsets of line starts
 	ids   *ids  // heading IDs already given out
+
+	anchorSet map[string]bool // Anchors, for HasAnchor
 }
+
+// HasAnchor reports whether the body defines the anchor name.
+func (d *Doc) HasAnchor(name string) bool { return d.anchorSet[name] }
 
 // Heading is an h2–h4 heading.
 type Heading struct {
@@ -172,6 +177,10 @@ func (p *Parser) Parse(src []byte) *Doc {
 	ctx := parser.NewContext(parser.WithIDs(d.ids))
 	d.Root = p.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	d.collect()
+	d.anchorSet = make(map[string]bool, len(d.Headings)+len(d.Steps))
+	for _, a := range d.Anchors() {
+		d.anchorSet[a] = true
+	}
 	return d
 }
 
