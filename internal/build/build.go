@@ -13,15 +13,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"livedocs/internal/config"
 	"livedocs/internal/content"
 	"livedocs/internal/markdown"
 	"livedocs/internal/render"
-	"livedocs/themes"
 )
 
 // Options configure a Builder.
@@ -62,22 +59,9 @@ func New(opts Options) (*Builder, error) {
 	}
 	b.parser = markdown.New()
 	b.loader = content.NewLoader(b.parser)
-	var theme []fs.FS
-	if t := opts.Config.Theme; t != "" {
-		sub, err := fs.Sub(b.fsys, strings.Trim(filepath.ToSlash(t), "/"))
-		if err != nil {
-			return nil, fmt.Errorf("open theme %s: %w", t, err)
-		}
-		if _, err := fs.Stat(sub, "."); err != nil {
-			return nil, fmt.Errorf("open theme %s: %w", t, err)
-		}
-		theme = append(theme, sub)
-	}
-	if _, err := fs.Stat(b.fsys, "themes/default/templates/layout.html"); err == nil {
-		sub, _ := fs.Sub(b.fsys, "themes/default")
-		theme = append(theme, sub)
-	} else {
-		theme = append(theme, themes.Default())
+	theme, err := themeLayers(b.fsys, opts.Config)
+	if err != nil {
+		return nil, err
 	}
 	r, err := render.New(render.Options{Config: opts.Config, Theme: theme, Parser: b.parser, CheckInfo: opts.CheckInfo})
 	if err != nil {

@@ -3,12 +3,9 @@ package build
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"hash/maphash"
-	"html/template"
 	"io/fs"
 	"path"
 	"path/filepath"
@@ -294,7 +291,7 @@ func (in *Incremental) renderChanged(site *content.Site, plan *pagePlan, st *Inc
 		}
 	}
 	st.Rendered = len(dirty)
-	files["/sitemap.xml"] = sitemapXML(in.b.opts.Config.BaseURL, site)
+	files["/sitemap.xml"] = render.Sitemap(in.b.opts.Config.BaseURL, site)
 	if len(dirty) == 0 {
 		// The theme's static files and robots.txt, as before.
 		for k, v := range prev.res.Files {
@@ -699,17 +696,10 @@ func (in *Incremental) readTheme() (themeInfo, error) {
 		n := strings.TrimPrefix(name, "static/")
 		h.WriteString(n)
 		h.WriteByte(0)
-		th.versions[n] = assetVersion(static[name])
+		th.versions[n] = render.AssetVersion(static[name])
 	}
 	th.templates = h.Sum64()
 	return th, nil
-}
-
-// assetVersion is the ?v= value the renderer's asset function appends.
-func assetVersion(b []byte) string {
-	h := fnv.New32a()
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // themeLayers returns the theme folders as New picks them, site theme first.
@@ -732,40 +722,4 @@ func themeLayers(fsys fs.FS, cfg config.Config) ([]fs.FS, error) {
 		theme = append(theme, themes.Default())
 	}
 	return theme, nil
-}
-
-// sitemapXML is render's sitemap: a partial render sees only some articles.
-func sitemapXML(base string, site *content.Site) []byte {
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	urls := []string{"/"}
-	for _, c := range site.Categories {
-		urls = append(urls, c.URL)
-		for _, s := range c.Sections {
-			urls = append(urls, s.URL)
-		}
-	}
-	lastmod := map[string]string{}
-	for _, a := range site.Articles {
-		if a.Draft {
-			continue
-		}
-		urls = append(urls, a.URL)
-		if !a.Updated.IsZero() {
-			lastmod[a.URL] = a.Updated.Format("2006-01-02")
-		}
-	}
-	sort.Strings(urls[1:])
-	for _, u := range urls {
-		b.WriteString("  <url><loc>")
-		template.HTMLEscape(&b, []byte(base+u))
-		b.WriteString("</loc>")
-		if lm := lastmod[u]; lm != "" {
-			b.WriteString("<lastmod>" + lm + "</lastmod>")
-		}
-		b.WriteString("</url>\n")
-	}
-	b.WriteString("</urlset>\n")
-	return b.Bytes()
 }

@@ -200,9 +200,14 @@ func (r *Renderer) asset(name string) string {
 	if !ok {
 		return r.url("/assets/" + name)
 	}
+	return r.url("/assets/"+name) + "?v=" + AssetVersion(b)
+}
+
+// AssetVersion is the ?v= value that versions a static file's URL.
+func AssetVersion(b []byte) string {
 	h := fnv.New32a()
 	h.Write(b)
-	return r.url("/assets/"+name) + "?v=" + hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func (r *Renderer) funcs() template.FuncMap {
@@ -377,7 +382,7 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 	for _, as := range site.Assets {
 		out[as.URL] = nil // filled by the caller from the content fs
 	}
-	out["/sitemap.xml"] = sitemap(cfg.BaseURL, site)
+	out["/sitemap.xml"] = Sitemap(cfg.BaseURL, site)
 	robots := "User-agent: *\nAllow: /\n"
 	if cfg.BaseURL != "" {
 		robots += "Sitemap: " + cfg.BaseURL + "/sitemap.xml\n"
@@ -515,7 +520,8 @@ func (r *Renderer) Forget(site *content.Site) {
 	}
 }
 
-func sitemap(base string, site *content.Site) []byte {
+// Sitemap renders sitemap.xml for every published page of site.
+func Sitemap(base string, site *content.Site) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
