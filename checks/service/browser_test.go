@@ -26,14 +26,15 @@ const (
 	demoUserID   = "26be570a-ae82-4189-b4e2-a37c6808512d" // the demo tenant's user
 )
 
-// buildSample builds the sample help center in memory, with the widget's
-// tags added to every page as the theme will carry them.
+// buildSample builds the sample help center in memory, with the checks
+// service URL set so article pages carry the widget.
 func buildSample(t *testing.T) (config.Config, *build.Result) {
 	t.Helper()
 	cfg, err := config.Load("../../config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Checks.ServiceURL = "/__checks" // pages then carry the widget
 	b, err := build.New(build.Options{
 		Root:   "../..",
 		Config: cfg,
@@ -56,8 +57,7 @@ func buildSample(t *testing.T) (config.Config, *build.Result) {
 	return cfg, res
 }
 
-// siteHandler serves the built files, the widget tags injected before
-// </head>, and the checks service (when svc is not nil) at /__checks/.
+// siteHandler serves the built files and the checks service (when svc is not nil) at /__checks/.
 func siteHandler(res *build.Result, svc http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/__checks/") {
@@ -74,10 +74,6 @@ func siteHandler(res *build.Result, svc http.Handler) http.Handler {
 		}
 		b, ok := res.Files[p]
 		switch {
-		case !ok && strings.HasPrefix(p, "/assets/"):
-			// Theme files another change adds (style.css, site.js).
-			w.Header().Set("Content-Type", map[bool]string{true: "text/css", false: "text/javascript"}[strings.HasSuffix(p, ".css")])
-			return
 		case !ok && p == "/favicon.ico":
 			w.WriteHeader(204)
 			return
@@ -87,7 +83,6 @@ func siteHandler(res *build.Result, svc http.Handler) http.Handler {
 		}
 		if strings.HasSuffix(p, ".html") {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			b = []byte(strings.Replace(string(b), "</head>", `<link rel="stylesheet" href="/assets/checks.css"><script src="/assets/checks.js" defer></script></head>`, 1))
 		} else if strings.HasSuffix(p, ".js") {
 			w.Header().Set("Content-Type", "text/javascript")
 		} else if strings.HasSuffix(p, ".css") {

@@ -37,6 +37,7 @@ func serveSample(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatalf("load sample config: %v", err)
 	}
+	opts.Config.Checks.ServiceURL = "/__checks" // as livedocs serve sets it
 	b, err := build.New(opts)
 	if err != nil {
 		t.Fatalf("set up build: %v", err)
