@@ -33,6 +33,9 @@ type Options struct {
 	Index func(site *content.Site, files render.Files) error
 	// FS is the project folder as a file system; nil means os.DirFS(Root).
 	FS fs.FS
+	// Cache keeps rendered bodies between builds, for repeated builds by
+	// the watch server.
+	Cache bool
 }
 
 // Result is one successful build.
@@ -63,7 +66,7 @@ func New(opts Options) (*Builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := render.New(render.Options{Config: opts.Config, Theme: theme, Parser: b.parser, CheckInfo: opts.CheckInfo})
+	r, err := render.New(render.Options{Config: opts.Config, Theme: theme, Parser: b.parser, CheckInfo: opts.CheckInfo, CacheBodies: opts.Cache})
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,7 @@ type themeInfo struct {
 
 // NewIncremental returns an Incremental building with a new Builder.
 func NewIncremental(opts Options) (*Incremental, error) {
+	opts.Cache = true
 	b, err := New(opts)
 	if err != nil {
 		return nil, err

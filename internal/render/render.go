@@ -62,6 +62,9 @@ type Options struct {
 	Parser *markdown.Parser
 	// CheckInfo describes a check ID for the article panel; nil disables it.
 	CheckInfo func(id string) (CheckInfo, bool)
+	// CacheBodies keeps rendered article bodies between calls to Render
+	// (the watch server); a one-off build leaves it off to save memory.
+	CacheBodies bool
 }
 
 // Renderer renders sites. It caches article bodies between calls to Render;
@@ -71,6 +74,8 @@ type Renderer struct {
 	pages  map[string]*template.Template // by page template path
 	static Files                         // theme static files under /assets/
 	prefix string                        // base path, "" or "/help"
+	// assetURLs maps a static file name to its versioned URL.
+	assetURLs map[string]string
 
 	mu     sync.Mutex
 	bodies map[string]bodyEntry // by article path
@@ -93,6 +98,11 @@ func New(opts Options) (*Renderer, error) {
 	}
 	if err := r.loadStatic(); err != nil {
 		return nil, err
+	}
+	r.assetURLs = map[string]string{}
+	for p, b := range r.static {
+		name := strings.TrimPrefix(p, "/assets/")
+		r.assetURLs[name] = r.url(p) + "?v=" + AssetVersion(b)
 	}
 	if err := r.loadTemplates(); err != nil {
 		return nil, err
@@ -196,11 +206,10 @@ func (r *Renderer) url(u string) string {
 }
 
 func (r *Renderer) asset(name string) string {
-	b, ok := r.static["/assets/"+name]
-	if !ok {
-		return r.url("/assets/" + name)
+	if u, ok := r.assetURLs[name]; ok {
+		return u
 	}
-	return r.url("/assets/"+name) + "?v=" + AssetVersion(b)
+	return r.url("/assets/" + name)
 }
 
 // AssetVersion is the ?v= value that versions a static file's URL.
@@ -284,15 +293,17 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 		mu.Unlock()
 	}
 	exec := func(tmpl string, data any) ([]byte, error) {
-		var b bytes.Buffer
+		b := bufPool.Get().(*bytes.Buffer)
+		defer bufPool.Put(b)
+		b.Reset()
 		name := "layout"
 		if tmpl == "redirect" {
 			name = "redirect"
 		}
-		if err := r.pages[tmpl].ExecuteTemplate(&b, name, data); err != nil {
+		if err := r.pages[tmpl].ExecuteTemplate(b, name, data); err != nil {
 			return nil, fmt.Errorf("render %s: %w", tmpl, err)
 		}
-		return b.Bytes(), nil
+		return bytes.Clone(b.Bytes()), nil // exact size: pages stay in memory
 	}
 	canon := func(u string) string {
 		if cfg.BaseURL == "" {
@@ -321,6 +332,9 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 					var b []byte
 					b, err = exec("article", data)
 					put(a.URL+"index.html", b)
+				}
+				if err == nil {
+					err = r.redirects(a, exec, put)
 				}
 				errs[i] = err
 			}
@@ -360,25 +374,6 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 		return nil, err
 	}
 
-	// Short links and aliases.
-	for _, a := range site.Articles {
-		rd := r.redirectTo(a)
-		short := "/a/" + a.ID + "/index.html"
-		if _, taken := out[short]; !taken {
-			if out[short], err = exec("redirect", rd); err != nil {
-				return nil, err
-			}
-		}
-		for _, al := range a.Aliases {
-			p := al
-			if strings.HasSuffix(p, "/") {
-				p += "index.html"
-			}
-			if out[p], err = exec("redirect", rd); err != nil {
-				return nil, err
-			}
-		}
-	}
 	for _, as := range site.Assets {
 		out[as.URL] = nil // filled by the caller from the content fs
 	}
@@ -392,6 +387,26 @@ func (r *Renderer) Render(site *content.Site) (Files, error) {
 }
 
 type redirectData struct{ Lang, Title, Target, Canonical string }
+
+// redirects renders the short link /a/<id>/ and the alias pages of a.
+// Content resolution has made sure no two articles claim the same one.
+func (r *Renderer) redirects(a *content.Article, exec func(string, any) ([]byte, error), put func(string, []byte)) error {
+	page, err := exec("redirect", r.redirectTo(a))
+	if err != nil {
+		return err
+	}
+	put("/a/"+a.ID+"/index.html", page)
+	for _, al := range a.Aliases {
+		p := al
+		if strings.HasSuffix(p, "/") {
+			p += "index.html"
+		}
+		put(p, page)
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (r *Renderer) redirectTo(a *content.Article) redirectData {
 	cfg := r.opts.Config
@@ -503,9 +518,11 @@ func (r *Renderer) body(a *content.Article) (template.HTML, error) {
 		return "", fmt.Errorf("render %s: %w", a.Path, err)
 	}
 	h := template.HTML(b.String())
-	r.mu.Lock()
-	r.bodies[a.Path] = bodyEntry{key: a.BodyKey, html: h}
-	r.mu.Unlock()
+	if r.opts.CacheBodies {
+		r.mu.Lock()
+		r.bodies[a.Path] = bodyEntry{key: a.BodyKey, html: h}
+		r.mu.Unlock()
+	}
 	return h, nil
 }
 
