@@ -141,7 +141,7 @@ func TestBuildReportsAllErrors(t *testing.T) {
 		t.Fatalf("exit = %v, want status 1\n%s", err, out)
 	}
 	want := []string{
-		"content/cat/sec/a0.md:3:1: duplicate id \"1\"", // a0 has id 1 too; reported at the later path in order
+		"content/cat/sec/bad.md:3:1: duplicate id \"1\": content/cat/sec/a0.md has it too",
 		"content/cat/sec/bad.md:4:1: unknown front-matter key \"mood\"",
 		"content/cat/sec/bad.md:6:1: broken link \"nope.md\": no article at content/cat/sec/nope.md",
 	}
