@@ -302,3 +302,43 @@ func cloneFS(f fstest.MapFS) fstest.MapFS {
 	}
 	return out
 }
+
+// TestRebuildReresolvesDependents: a Builder reuses unchanged articles'
+// link resolution only while nothing they can link to changed.
+func TestRebuildReresolvesDependents(t *testing.T) {
+	fsys := site(map[string]string{
+		"content/guides/basics/a.md": article("1", "A", "See [b](b.md#setup).\n"),
+		"content/guides/basics/b.md": article("2", "B", "## Setup\n"),
+	})
+	b, err := New(testOptions(fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Build(); err != nil {
+		t.Fatal(err)
+	}
+	// b.md loses the anchor; a.md is unchanged but its link now breaks.
+	fsys["content/guides/basics/b.md"] = &fstest.MapFile{Data: []byte(article("2", "B", "## Install\n"))}
+	_, err = b.Build()
+	if err == nil || !strings.Contains(err.Error(), `content/guides/basics/a.md:5:5: broken link "b.md#setup": content/guides/basics/b.md has no anchor #setup`) {
+		t.Fatalf("after removing the anchor: %v", err)
+	}
+	// b.md moves: a.md's link must follow it.
+	fsys["content/guides/basics/b.md"] = &fstest.MapFile{Data: []byte("---\ntitle: B\nid: 2\nslug: beta\n---\n## Setup\n")}
+	res, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Files["/guides/basics/a/index.html"]), `href="/guides/basics/beta/#setup"`) {
+		t.Error("unchanged article kept a stale link after its target moved")
+	}
+	// A title change elsewhere keeps the link and the page right.
+	fsys["content/guides/basics/b.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Beta renamed\nid: 2\nslug: beta\n---\n## Setup\n")}
+	res, err = b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Files["/guides/basics/a/index.html"]), `href="/guides/basics/beta/#setup"`) {
+		t.Error("link lost after an unrelated title change")
+	}
+}

@@ -45,6 +45,9 @@ type Site struct {
 	ByPath      map[string]*Article // by source path
 	Assets      []Asset
 	Drafts      bool // drafts were included
+	// Shape changes whenever a URL, anchor, ID, alias or asset that links
+	// can reach changes; checks that depend only on those can be reused.
+	Shape uint64
 }
 
 // Category is a top-level folder.
@@ -100,7 +103,8 @@ type Article struct {
 	// or anything its links and images resolve to.
 	BodyKey uint64
 
-	fm []byte // front matter source, for positions
+	fm  []byte  // front matter source, for positions
+	src *parsed // the Loader's cache entry, which also caches resolution
 }
 
 func (a *Article) fmSrc() []byte { return a.fm }

@@ -53,6 +53,15 @@ type parsed struct {
 	hasFM    bool
 	doc      *markdown.Doc
 	problems Errors
+	anchors  uint64 // hash of doc.Anchors()
+
+	// The last resolution of this file's links and images, valid while
+	// the site's shape and the link strictness stay the same.
+	resolved    bool
+	shape       uint64
+	strict      bool
+	bodyKey     uint64
+	resolveErrs Errors
 }
 
 // NewLoader returns a Loader that parses with p.
@@ -230,7 +239,7 @@ func (l *Loader) parseAll(fsys fs.FS, files []string, ignore []string) []*parsed
 				if c != nil && c.hash == h {
 					if statErr == nil {
 						c.size, c.mtime = info.Size(), info.ModTime()
-						c.trusted = loadStart.Sub(c.mtime) > time.Second
+						c.trusted = !c.mtime.IsZero() && loadStart.Sub(c.mtime) > time.Second
 					}
 					out[i] = c
 					continue
@@ -241,7 +250,7 @@ func (l *Loader) parseAll(fsys fs.FS, files []string, ignore []string) []*parsed
 					// A file written within the last second could change
 					// again without its mtime moving: re-read it next time.
 					pr.size, pr.mtime = info.Size(), info.ModTime()
-					pr.trusted = loadStart.Sub(pr.mtime) > time.Second
+					pr.trusted = !pr.mtime.IsZero() && loadStart.Sub(pr.mtime) > time.Second
 				}
 				mu.Lock()
 				l.cache[p] = pr
@@ -293,6 +302,7 @@ func (l *Loader) parse(p string, src []byte, ignore []string) *parsed {
 			Msg: fmt.Sprintf("id %q must be 1–40 letters, digits, - or _", f.ID)})
 	}
 	pr.doc = l.parser.Parse(body)
+	pr.anchors = hashStrings(pr.doc.Anchors())
 	for _, prob := range pr.doc.Problems {
 		line, col := pr.doc.Position(prob.Offset)
 		pr.problems = append(pr.problems, Error{Pos: Pos{Path: p, Line: line, Col: col}, Msg: prob.Msg, Warning: prob.Warning})
@@ -303,7 +313,7 @@ func (l *Loader) parse(p string, src []byte, ignore []string) *parsed {
 func newArticle(p string, pr *parsed) *Article {
 	f := pr.fm
 	a := &Article{
-		Path: p, Hash: pr.hash, Doc: pr.doc, fm: pr.fmSrc,
+		Path: p, Hash: pr.hash, Doc: pr.doc, fm: pr.fmSrc, src: pr,
 		ID: string(f.ID), Title: strings.TrimSpace(f.Title), Summary: f.Summary, Weight: f.Weight, Draft: f.Draft,
 		Tags: f.Tags, Keywords: f.Keywords, Aliases: f.Aliases, Checks: f.Checks,
 	}
@@ -500,7 +510,7 @@ func (l *Loader) imageSize(fsys fs.FS, p string) (int, int) {
 	if err != nil {
 		return 0, 0
 	}
-	if c, ok := l.images[p]; ok && c.size == info.Size() && c.mtime.Equal(info.ModTime()) && l.now().Sub(c.mtime) > time.Second {
+	if c, ok := l.images[p]; ok && !c.mtime.IsZero() && c.size == info.Size() && c.mtime.Equal(info.ModTime()) && l.now().Sub(c.mtime) > time.Second {
 		return c.w, c.h
 	}
 	w, h := imageSize(fsys, p)

@@ -83,8 +83,18 @@ func resolve(fsys fs.FS, site *Site, opts Options, sizeOf func(fs.FS, string) (i
 		}
 	}
 
-	// Links, images and checks, article by article.
+	// Links, images and checks, article by article. An article whose file
+	// is unchanged keeps its previous resolution while the site's shape —
+	// every URL, anchor, ID, alias and asset a link could reach — holds:
+	// that is what makes a watch-server rebuild after one edit cheap.
+	site.Shape = shape(fsys, site)
 	for _, a := range site.Articles {
+		if c := a.src; c != nil && c.resolved && c.shape == site.Shape && c.strict == opts.StrictLinks {
+			a.BodyKey = c.bodyKey
+			errs = append(errs, c.resolveErrs...)
+			continue
+		}
+		before := len(errs)
 		h := fnv.New64a()
 		var buf [8]byte
 		binary.LittleEndian.PutUint64(buf[:], a.Hash)
@@ -120,8 +130,60 @@ func resolve(fsys fs.FS, site *Site, opts Options, sizeOf func(fs.FS, string) (i
 		for _, s := range a.Doc.Steps {
 			checkKnown(a, s.Check, s.Offset, opts, report)
 		}
+		if c := a.src; c != nil {
+			c.resolved, c.shape, c.strict, c.bodyKey = true, site.Shape, opts.StrictLinks, a.BodyKey
+			c.resolveErrs = append(Errors(nil), errs[before:]...)
+		}
 	}
 	return errs
+}
+
+// shape hashes everything another article's links and images can resolve
+// to: category and section folders and URLs, each article's path, URL, ID,
+// aliases and anchors, and each asset with its size and time. Articles are
+// combined order-independently, so a title or weight change keeps it.
+func shape(fsys fs.FS, site *Site) uint64 {
+	var sum uint64
+	mix := func(parts ...string) {
+		h := fnv.New64a()
+		for _, p := range parts {
+			h.Write([]byte(p))
+			h.Write([]byte{0})
+		}
+		sum += h.Sum64() * 0x9E3779B97F4A7C15
+	}
+	for _, c := range site.Categories {
+		mix("c", c.Dir, c.URL)
+		for _, s := range c.Sections {
+			mix("s", s.Dir, s.URL)
+		}
+	}
+	for _, a := range site.Articles {
+		var anchors uint64
+		if a.src != nil {
+			anchors = a.src.anchors
+		} else {
+			anchors = hashStrings(a.Doc.Anchors())
+		}
+		mix("a", a.Path, a.URL, a.ID, strings.Join(a.Aliases, " "), strconv.FormatUint(anchors, 16))
+	}
+	for _, as := range site.Assets {
+		size, mod := "", ""
+		if info, err := fs.Stat(fsys, as.Path); err == nil {
+			size, mod = strconv.FormatInt(info.Size(), 10), info.ModTime().String()
+		}
+		mix("f", as.Path, as.URL, size, mod)
+	}
+	return sum
+}
+
+func hashStrings(ss []string) uint64 {
+	h := fnv.New64a()
+	for _, s := range ss {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
 }
 
 func checkKnown(a *Article, id string, off int, opts Options, report func(Pos, bool, string, ...any)) {
@@ -150,13 +212,27 @@ func aliasLine(a *Article, i int) int {
 	return start
 }
 
-var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+// hasScheme reports whether u starts with a URL scheme such as "https:".
+func hasScheme(u string) bool {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-'):
+		case c == ':':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // NormalizeURL turns a site path into its canonical form: a leading slash,
 // and a trailing slash unless the last segment has a file extension.
 func NormalizeURL(p string) (string, bool) {
 	p = strings.TrimSpace(p)
-	if p == "" || schemeRE.MatchString(p) || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "#? ") {
+	if p == "" || hasScheme(p) || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "#? ") {
 		return "", false
 	}
 	if !strings.HasPrefix(p, "/") {
@@ -174,7 +250,7 @@ func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest str
 	if dest == "" {
 		return "", "empty link"
 	}
-	if schemeRE.MatchString(dest) || strings.HasPrefix(dest, "//") {
+	if hasScheme(dest) || strings.HasPrefix(dest, "//") {
 		return dest, ""
 	}
 	p, frag, _ := strings.Cut(dest, "#")
@@ -277,7 +353,7 @@ func resolveImage(fsys fs.FS, a *Article, assets map[string]*Asset, dest string,
 	if dest == "" {
 		return "", 0, 0, "image has no source"
 	}
-	if schemeRE.MatchString(dest) || strings.HasPrefix(dest, "//") {
+	if hasScheme(dest) || strings.HasPrefix(dest, "//") {
 		if strings.HasPrefix(dest, "data:") {
 			return dest, 0, 0, ""
 		}
