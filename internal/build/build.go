@@ -11,6 +11,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"sort"
@@ -52,6 +53,13 @@ type Builder struct {
 	parser   *markdown.Parser
 	loader   *content.Loader
 	renderer *render.Renderer
+
+	// The last ledger read and its check, reused while the ledger file's
+	// bytes and the site's shape stay the same.
+	ledger      *Ledger
+	ledgerHash  uint64
+	ledgerShape uint64
+	ledgerErrs  content.Errors
 }
 
 // New prepares a Builder: it loads the theme and parses its templates.
@@ -128,11 +136,24 @@ func (b *Builder) Ledger(res *Result) (*Ledger, error) {
 }
 
 func (b *Builder) checkLedger(site *content.Site) (*Ledger, content.Errors) {
-	l, err := ReadLedger(b.fsys, b.opts.Config.Ledger)
+	name := b.opts.Config.Ledger
+	data, err := fs.ReadFile(b.fsys, name)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, content.Errors{{Pos: content.Pos{Path: b.opts.Config.Ledger, Line: 1, Col: 1}, Msg: err.Error()}}
+		return nil, content.Errors{{Pos: content.Pos{Path: name, Line: 1, Col: 1}, Msg: err.Error()}}
 	}
-	return l, l.Check(site)
+	h := fnv.New64a()
+	h.Write(data)
+	sum := h.Sum64()
+	if b.ledger != nil && sum == b.ledgerHash && site.Shape == b.ledgerShape && site.Shape != 0 {
+		return b.ledger, b.ledgerErrs
+	}
+	l, err := ReadLedger(b.fsys, name)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, content.Errors{{Pos: content.Pos{Path: name, Line: 1, Col: 1}, Msg: err.Error()}}
+	}
+	errs := l.Check(site)
+	b.ledger, b.ledgerHash, b.ledgerShape, b.ledgerErrs = l, sum, site.Shape, errs
+	return l, errs
 }
 
 // sortedKeys returns the keys of m in order.
