@@ -83,7 +83,7 @@ var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$`)
 
 // splitFrontMatter separates a leading "---" YAML block from the body. The
 // body keeps the file's line numbers: the header's lines become blank, so
-// byte offsets in the body are offsets in the file.
+// byte offsets in the body are offsets in the file. It blanks src in place.
 func splitFrontMatter(src []byte) (fm []byte, fmLine int, body []byte, ok bool, err error) {
 	if !bytes.HasPrefix(src, []byte("---\n")) && !bytes.HasPrefix(src, []byte("---\r\n")) {
 		return nil, 0, src, false, nil
@@ -101,14 +101,14 @@ func splitFrontMatter(src []byte) (fm []byte, fmLine int, body []byte, ok bool, 
 			line = src[pos:]
 		}
 		if t := bytes.TrimRight(line, "\r \t"); string(t) == "---" || string(t) == "..." {
-			body = make([]byte, len(src))
-			copy(body, src)
+			fm = bytes.Clone(src[start:pos])
+			// Blank the header in place (src is ours), keeping newlines.
 			for i := 0; i < next; i++ {
-				if body[i] != '\n' {
-					body[i] = ' '
+				if src[i] != '\n' {
+					src[i] = ' '
 				}
 			}
-			return src[start:pos], 2, body, true, nil
+			return fm, 2, src, true, nil
 		}
 		pos = next
 	}
