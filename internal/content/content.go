@@ -26,7 +26,6 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -153,12 +152,27 @@ func (a *Article) Pos(off int) Pos {
 	return Pos{Path: a.Path, Line: l, Col: c}
 }
 
-var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
-
-// Slugify turns a file or folder name into a URL segment.
+// Slugify turns a file or folder name into a URL segment: lower-case
+// ASCII letters and digits, every other run of characters one "-".
 func Slugify(name string) string {
-	s := slugRE.ReplaceAllString(strings.ToLower(name), "-")
-	return strings.Trim(s, "-")
+	b := make([]byte, 0, len(name))
+	dash := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if dash && len(b) > 0 {
+				b = append(b, '-')
+			}
+			dash = false
+			b = append(b, c)
+			continue
+		}
+		dash = true
+	}
+	return string(b)
 }
 
 func hashBytes(b []byte) uint64 {
