@@ -1,9 +1,11 @@
 package search
 
 import (
+	"bytes"
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -31,7 +33,8 @@ type unitText struct {
 	heading string
 	fields  [nFields]string
 	steps   []stepText
-	nav     bool // a "Next steps" or "See also" list of links
+	nav     bool     // a "Next steps" or "See also" list of links
+	labels  []string // bold text and UI path parts of the body: UI labels
 }
 
 // navHeadings name sections that only point elsewhere; they rank low.
@@ -47,6 +50,17 @@ type stepText struct{ anchor, text string }
 // unit per h2/h3 section. Steps stay inside their section's text and are
 // remembered with their anchors so a result can point at one.
 func extract(a *content.Article) []unitText {
+	var tw textWriter
+	return tw.extract(a)
+}
+
+// textWriter gathers the readable text of blocks; each goroutine has one.
+type textWriter struct {
+	buf    []byte
+	labels *[]string
+}
+
+func (tw *textWriter) extract(a *content.Article) []unitText {
 	head := unitText{}
 	head.fields[fTitle] = a.Title
 	head.fields[fKeywords] = strings.Join(append(append([]string(nil), a.Keywords...), a.Tags...), " · ")
@@ -64,8 +78,7 @@ func extract(a *content.Article) []unitText {
 	for _, s := range a.Doc.Steps {
 		steps[s.Node] = s
 	}
-	var bodies []strings.Builder
-	bodies = append(bodies, strings.Builder{})
+	bodies := [][]string{nil}
 	var headingList []string
 	cur := 0
 	h2 := ""
@@ -85,7 +98,7 @@ func extract(a *content.Article) []unitText {
 				}
 				u.fields[fContext] = ctx
 				units = append(units, u)
-				bodies = append(bodies, strings.Builder{})
+				bodies = append(bodies, nil)
 				cur = len(units) - 1
 				headingList = append(headingList, text)
 				continue
@@ -93,20 +106,24 @@ func extract(a *content.Article) []unitText {
 		}
 		if l, ok := n.(*ast.List); ok && l.IsOrdered() {
 			for it := l.FirstChild(); it != nil; it = it.NextSibling() {
-				t := blockText(it, src)
+				t := tw.blockText(it, src, &units[cur].labels)
 				if s := steps[it]; s != nil {
 					units[cur].steps = append(units[cur].steps, stepText{anchor: s.ID, text: t})
 				}
-				bodies[cur].WriteString(t)
-				bodies[cur].WriteByte('\n')
+				if t != "" {
+					bodies[cur] = append(bodies[cur], t)
+				}
 			}
 			continue
 		}
-		bodies[cur].WriteString(blockText(n, src))
-		bodies[cur].WriteByte('\n')
+		if t := tw.blockText(n, src, &units[cur].labels); t != "" {
+			bodies[cur] = append(bodies[cur], t)
+		}
 	}
+	// Block texts are squeezed and trimmed: joined by spaces they are what
+	// squeezing them joined by newlines gives.
 	for i := range units {
-		units[i].fields[fBody] = squeeze(bodies[i].String())
+		units[i].fields[fBody] = strings.Join(bodies[i], " ")
 	}
 	units[0].fields[fContext] = strings.Join(headingList, " · ")
 	return units
@@ -118,23 +135,35 @@ func isTabMarker(h *ast.Heading) bool {
 	return ok && h.ChildCount() == 1 && strings.HasPrefix(string(l.Destination), "#tab/")
 }
 
-// blockText returns the readable text of a block, DocFX markup removed.
-func blockText(n ast.Node, src []byte) string {
-	var b strings.Builder
-	writeText(&b, n, src)
-	return squeeze(cleanText(b.String()))
+// blockText returns the readable text of a block, DocFX markup removed,
+// and adds its UI labels to labels.
+func (tw *textWriter) blockText(n ast.Node, src []byte, labels *[]string) string {
+	tw.buf = tw.buf[:0]
+	tw.labels = labels
+	tw.write(n, src)
+	if bytes.Contains(tw.buf, []byte(":::")) || bytes.Contains(tw.buf, []byte("[!")) {
+		return squeeze(cleanText(string(tw.buf)))
+	}
+	return squeezeBytes(tw.buf)
 }
 
-func writeText(b *strings.Builder, n ast.Node, src []byte) {
+func (tw *textWriter) write(n ast.Node, src []byte) {
 	switch n := n.(type) {
+	case *ast.Emphasis:
+		if n.Level == 2 {
+			start := len(tw.buf)
+			tw.children(n, src)
+			*tw.labels = append(*tw.labels, string(tw.buf[start:]))
+			return
+		}
 	case *ast.Text:
-		b.Write(n.Segment.Value(src))
+		tw.buf = append(tw.buf, n.Segment.Value(src)...)
 		if n.SoftLineBreak() || n.HardLineBreak() {
-			b.WriteByte(' ')
+			tw.buf = append(tw.buf, ' ')
 		}
 		return
 	case *ast.String:
-		b.Write(n.Value)
+		tw.buf = append(tw.buf, n.Value...)
 		return
 	case *ast.RawHTML:
 		return
@@ -152,29 +181,39 @@ func writeText(b *strings.Builder, n ast.Node, src []byte) {
 		if strings.HasPrefix(strings.TrimSpace(t), "<!--") {
 			return
 		}
-		b.WriteString(html.UnescapeString(tagRE.ReplaceAllString(t, " ")))
-		b.WriteByte(' ')
+		tw.buf = append(tw.buf, html.UnescapeString(tagRE.ReplaceAllString(t, " "))...)
+		tw.buf = append(tw.buf, ' ')
 		return
 	case *ast.AutoLink:
-		b.Write(n.Label(src))
+		tw.buf = append(tw.buf, n.Label(src)...)
 		return
 	case *ast.CodeBlock, *ast.FencedCodeBlock:
 		lines := n.Lines()
 		for i := 0; i < lines.Len(); i++ {
 			s := lines.At(i)
-			b.Write(s.Value(src))
+			tw.buf = append(tw.buf, s.Value(src)...)
 		}
 		return
 	case *markdown.UIPath:
-		b.WriteString(strings.Join(n.Parts, " > "))
+		for i, p := range n.Parts {
+			if i > 0 {
+				tw.buf = append(tw.buf, " > "...)
+			}
+			tw.buf = append(tw.buf, p...)
+		}
+		*tw.labels = append(*tw.labels, n.Parts...)
 		return
 	}
+	tw.children(n, src)
+}
+
+func (tw *textWriter) children(n ast.Node, src []byte) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		writeText(b, c, src)
+		tw.write(c, src)
 		if c.Type() == ast.TypeBlock {
-			b.WriteByte('\n')
+			tw.buf = append(tw.buf, '\n')
 		} else if c.Kind() == ast.KindCodeSpan {
-			b.WriteByte(' ')
+			tw.buf = append(tw.buf, ' ')
 		}
 	}
 }
@@ -186,7 +225,6 @@ var (
 	docfxImageRE  = regexp.MustCompile(`:::\s*image\b[^\n]*?alt-text="([^"]*)"[^\n]*?:::`)
 	docfxColonRE  = regexp.MustCompile(`(?m):::[^\n]*?:::|^[ \t]*:::.*$`)
 	docfxMarkerRE = regexp.MustCompile(`\[![A-Za-z][A-Za-z-]*(?:\s[^\]\n]*)?\]`)
-	spaceRE       = regexp.MustCompile(`\s+`)
 )
 
 func cleanText(s string) string {
@@ -200,4 +238,58 @@ func cleanText(s string) string {
 	return s
 }
 
-func squeeze(s string) string { return strings.TrimSpace(spaceRE.ReplaceAllString(s, " ")) }
+// squeeze turns every run of white space (as regexp's \s: tab, newline,
+// form feed, carriage return, space) into one space and trims the ends.
+func squeeze(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if isSqueezeSpace(s[i]) && (s[i] != ' ' || i+1 < len(s) && isSqueezeSpace(s[i+1])) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return strings.TrimSpace(s)
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if !isSqueezeSpace(s[i]) {
+			b = append(b, s[i])
+			continue
+		}
+		for i+1 < len(s) && isSqueezeSpace(s[i+1]) {
+			i++
+		}
+		b = append(b, ' ')
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// squeezeBytes is squeeze for a byte slice, allocating only the result.
+func squeezeBytes(s []byte) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !isSqueezeSpace(s[j]) {
+			j++
+		}
+		out = append(out, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		for j < len(s) && isSqueezeSpace(s[j]) {
+			j++
+		}
+		out = append(out, ' ')
+		i = j
+	}
+	edge := func(c byte) bool { return c == ' ' || c == '\v' || c >= utf8.RuneSelf }
+	if len(out) > 0 && (edge(out[0]) || edge(out[len(out)-1])) {
+		return strings.TrimSpace(string(out))
+	}
+	return string(out)
+}
+
+func isSqueezeSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}

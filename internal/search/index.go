@@ -2,16 +2,19 @@ package search
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
 
 	"livedocs/internal/content"
 	"livedocs/internal/render"
@@ -24,29 +27,45 @@ const (
 	headingExact = 600  // … or to a section heading
 	maxUnitText  = 4000 // bytes of unit text kept for snippets
 	navFactor    = 0.3  // impacts in "Next steps"-like sections
+	qScale       = 250  // a posting's saturation share in [0,1] → 1…qScale
+	impactDiv    = 25   // impact = idf × q / impactDiv (= 10 × idf × share)
 )
 
 // fieldB is BM25's length normalisation per field.
 var fieldB = [nFields]float64{0.3, 0.3, 0.3, 0.5, 0.5, 0.75}
 
-// Indexer derives the search index from a site; it caches per article so a
-// rebuild after one edit re-analyses only that article. The zero value is
-// not usable; call NewIndexer. Add must not be called concurrently.
+// avgSteps is how finely the average field lengths of BM25's length
+// normalisation are rounded: to a quarter of an octave. Editing one article
+// of a large site then almost never moves them, so its postings are all
+// that change; when they do move, every article is re-scored.
+const avgSteps = 4
+
+// Indexer derives the search index from a site. It keeps every article's
+// analysis and every term's postings between calls, so a rebuild after one
+// edit re-analyses that article, updates the postings of its terms and
+// re-encodes only the shards holding them; the output is byte for byte the
+// one a fresh Indexer writes. The zero value is not usable; call
+// NewIndexer. Add may be called from one goroutine at a time.
 type Indexer struct {
-	// MaxPostings caps the postings kept per key (the highest impacts win),
-	// bounding what a query on a common word downloads.
+	// MaxPostings caps the postings kept per key (the highest impacts
+	// win), bounding what a query on a common word downloads.
 	MaxPostings int
+	// MaxPairPostings is the same cap for word pairs ("a b" keys), which
+	// only add a proximity bonus.
+	MaxPairPostings int
 	// LeafBytes is the target size of a term shard before compression.
 	LeafBytes int
 
 	mu    sync.Mutex
-	stem  *stemmer
+	dict  *dict
 	cache map[string]*docEntry // by article path
+	st    buildState
 }
 
 // NewIndexer returns an Indexer with the default limits.
 func NewIndexer() *Indexer {
-	return &Indexer{MaxPostings: 1000, LeafBytes: 24 << 10, stem: newStemmer(), cache: map[string]*docEntry{}}
+	return &Indexer{MaxPostings: 1000, MaxPairPostings: 100, LeafBytes: 12 << 10,
+		dict: newDict(), cache: map[string]*docEntry{}}
 }
 
 // docKey is everything an article's index entry depends on.
@@ -58,25 +77,40 @@ type docKey struct {
 // docEntry is one analysed article.
 type docEntry struct {
 	key      docKey
-	units    []unitStats
-	surfaces map[string]string // folded surface form → key
-	frag     []byte            // fragment file
+	units    int
+	lens     [nFields]int // words per field, summed over units
+	present  [nFields]int // units in which each field has words
+	avg      avgLens      // the average lengths posts were scored with
+	counts   []unitCounts // term counts, until scored
+	posts    []docPost    // unit by unit
+	surfs    []surfPair   // distinct surface forms
+	frag     []byte       // fragment file
 	fragName string
 }
 
-// unitStats is one analysed unit.
-type unitStats struct {
-	terms []termFreq
+type avgLens [nFields]float64
+
+// unitCounts is what scoring needs of one unit.
+type unitCounts struct {
 	lens  [nFields]int
-	exact string // key of the whole title or heading, "" if none
-	isSec bool
 	nav   bool
+	terms []termCount
+	exact uint32 // exact key of the title or heading, noTerm if none
 }
 
-type termFreq struct {
-	key string
-	tf  [nFields]uint16
+type termCount struct {
+	term uint32
+	tf   [nFields]uint16
 }
+
+// docPost is one term of one unit with its impact byte (0 for exact
+// title/heading keys, whose impact is fixed).
+type docPost struct {
+	term, unit uint32
+	q          uint8
+}
+
+type surfPair struct{ surf, key uint32 }
 
 // Add analyses site and writes the index files under /search/ into files:
 // search/index.json (the entry, stable name) and content-hashed shards.
@@ -84,101 +118,331 @@ func (ix *Indexer) Add(site *content.Site, files render.Files) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	docs := make([]*docEntry, len(site.Articles))
-	var wg sync.WaitGroup
-	next := make(chan int, len(site.Articles))
-	for i := range site.Articles {
+	ix.parallel(len(site.Articles), func(w *worker, i int) {
+		a := site.Articles[i]
+		k := docKey{hash: a.Hash, body: a.BodyKey, url: a.URL, parent: a.Parent()}
+		e := ix.cache[a.Path]
+		if e == nil || e.key != k {
+			e = w.analyse(a)
+			e.key = k
+		}
+		docs[i] = e
+	})
+	// Average field lengths, rounded; articles scored with other averages
+	// are analysed again.
+	var sum, present [nFields]int
+	units := 0
+	for _, d := range docs {
+		units += d.units
+		for f := range sum {
+			sum[f] += d.lens[f]
+			present[f] += d.present[f]
+		}
+	}
+	var avg avgLens
+	for f := range avg {
+		// Titles are averaged over the units that have one (articles), as
+		// a title's length should be compared with other titles; the other
+		// fields over all units.
+		n := units
+		if f == fTitle {
+			n = present[f]
+		}
+		a := max(float64(sum[f])/max(float64(n), 1), 1)
+		avg[f] = math.Exp2(math.Round(math.Log2(a)*avgSteps) / avgSteps)
+	}
+	ix.parallel(len(docs), func(w *worker, i int) {
+		d := docs[i]
+		if d.counts == nil && d.avg != avg {
+			a := site.Articles[i]
+			e := w.analyse(a)
+			e.key = d.key
+			d = e
+		}
+		if d.counts != nil {
+			d.score(avg)
+		}
+		docs[i] = d
+	})
+	clear(ix.cache)
+	for i, a := range site.Articles {
+		ix.cache[a.Path] = docs[i]
+	}
+	paths := make([]string, len(site.Articles))
+	for i, a := range site.Articles {
+		paths[i] = a.Path
+	}
+	ix.update(paths, docs)
+	ix.write(files)
+	return nil
+}
+
+// parallel calls fn(w, i) for i in [0, n) on GOMAXPROCS goroutines, each
+// with its own worker.
+func (ix *Indexer) parallel(n int, fn func(w *worker, i int)) {
+	next := make(chan int, n)
+	for i := range n {
 		next <- i
 	}
 	close(next)
-	var cmu sync.Mutex
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(n/8, 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := newWorker(ix)
 			for i := range next {
-				a := site.Articles[i]
-				k := docKey{hash: a.Hash, body: a.BodyKey, url: a.URL, parent: a.Parent()}
-				cmu.Lock()
-				e := ix.cache[a.Path]
-				cmu.Unlock()
-				if e == nil || e.key != k {
-					e = ix.analyse(a)
-					e.key = k
-					cmu.Lock()
-					ix.cache[a.Path] = e
-					cmu.Unlock()
-				}
-				docs[i] = e
+				fn(w, i)
 			}
 		}()
 	}
 	wg.Wait()
-	for p := range ix.cache {
-		if site.ByPath[p] == nil {
-			delete(ix.cache, p)
-		}
-	}
-	return ix.write(docs, files)
 }
 
-// analyse turns one article into unit statistics and its fragment file.
-func (ix *Indexer) analyse(a *content.Article) *docEntry {
-	e := &docEntry{surfaces: map[string]string{}}
-	texts := extract(a)
+// worker analyses articles; each goroutine has its own.
+type worker struct {
+	ix        *Indexer
+	sc        scanner
+	ascii     map[string]*runInfo // raw ASCII run → analysis
+	folded    map[string]*runInfo // folded non-ASCII run → analysis (without parts)
+	ids       map[string]uint32   // compounds and exact keys
+	pairs     map[uint64]uint32
+	tf        [][nFields]uint16 // by term, for the unit being analysed
+	touched   []uint32
+	seen      []uint32 // surface → article number that last added it
+	kb        []byte
+	tw        textWriter
+	lastSurfs []surfPair // of the previous article, to size the next
+	recent    *[recentSize]recentRun
+	nDoc      uint32
+}
+
+const recentSize = 1 << 14
+
+// quickHash mixes a run's length and its first and last eight bytes.
+func quickHash(b []byte) uint32 {
+	var x uint64
+	if len(b) >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[len(b)-8:])*0x9e3779b97f4a7c15
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x = (x ^ uint64(len(b))) * 0x9e3779b97f4a7c15
+	return uint32(x >> 40)
+}
+
+type recentRun struct {
+	raw string
+	ri  *runInfo
+}
+
+type runInfo struct {
+	raw       string // the run as written, for ASCII runs
+	surf, key uint32
+	keyStr    string
+	stop      bool
+	parts     []surfPair
+}
+
+func newWorker(ix *Indexer) *worker {
+	return &worker{ix: ix, ascii: map[string]*runInfo{}, folded: map[string]*runInfo{},
+		ids: map[string]uint32{}, pairs: map[uint64]uint32{}, recent: new([recentSize]recentRun)}
+}
+
+// termKey returns the key of a folded term: its stem for a–z words.
+func termKey(folded string) string {
+	if isASCIIWord(folded) {
+		return english.Stem(folded, true)
+	}
+	return folded
+}
+
+func (w *worker) keyID(folded string) uint32 { return w.ix.dict.id(termKey(folded)) }
+
+func (w *worker) asciiInfo(raw []byte) *runInfo {
+	// A direct-mapped cache in front of the map: most runs are a few
+	// hundred common words.
+	slot := &w.recent[quickHash(raw)&(recentSize-1)]
+	if slot.ri != nil && slot.raw == string(raw) {
+		return slot.ri
+	}
+	if ri := w.ascii[string(raw)]; ri != nil {
+		slot.raw, slot.ri = ri.raw, ri
+		return ri
+	}
+	text := lowerString(raw)
+	k := termKey(text)
+	ri := &runInfo{surf: w.ix.dict.id(text), key: w.ix.dict.id(k), keyStr: k, stop: isStop(text)}
+	for _, p := range asciiParts(raw) {
+		ri.parts = append(ri.parts, surfPair{w.ix.dict.id(p), w.keyID(p)})
+	}
+	ri.raw = string(raw)
+	w.ascii[ri.raw] = ri
+	slot.raw, slot.ri = ri.raw, ri
+	return ri
+}
+
+func (w *worker) slowInfo(r *run) *runInfo {
+	ri := w.folded[r.text]
+	if ri == nil {
+		k := termKey(r.text)
+		ri = &runInfo{surf: w.ix.dict.id(r.text), key: w.ix.dict.id(k), keyStr: k, stop: isStop(r.text)}
+		w.folded[r.text] = ri
+	}
+	if len(r.parts) == 0 {
+		return ri
+	}
+	withParts := *ri
+	withParts.parts = nil
+	for _, p := range r.parts {
+		withParts.parts = append(withParts.parts, surfPair{w.ix.dict.id(p), w.keyID(p)})
+	}
+	return &withParts
+}
+
+// runInfo returns the analysis of a run scanRuns found.
+func (w *worker) runInfo(raw []byte, r *run) *runInfo {
+	if r.text == "" {
+		return w.asciiInfo(raw)
+	}
+	return w.slowInfo(r)
+}
+
+// exactKey returns the id of exactKeyOf(tokenize(s)), noTerm for "".
+func (w *worker) exactKey(s string) uint32 {
+	w.kb = w.kb[:0]
+	w.sc.scanRuns(s, func(raw []byte, r *run) {
+		if len(w.kb) > 0 {
+			w.kb = append(w.kb, ' ')
+		}
+		w.kb = append(w.kb, w.runInfo(raw, r).keyStr...)
+	})
+	if len(w.kb) == 0 {
+		return noTerm
+	}
+	w.kb = append(w.kb, '=')
+	if id, ok := w.ids[string(w.kb)]; ok {
+		return id
+	}
+	return w.strID(string(w.kb))
+}
+
+func (w *worker) strID(s string) uint32 {
+	id, ok := w.ids[s]
+	if !ok {
+		id = w.ix.dict.id(s)
+		w.ids[s] = id
+	}
+	return id
+}
+
+func (w *worker) pairID(a, b uint32) uint32 {
+	k := uint64(a)<<32 | uint64(b)
+	id, ok := w.pairs[k]
+	if !ok {
+		id = w.ix.dict.pair(a, b)
+		w.pairs[k] = id
+	}
+	return id
+}
+
+func (w *worker) count(t uint32, f int) {
+	if int(t) >= len(w.tf) {
+		w.tf = append(w.tf, make([][nFields]uint16, max(int(t)+1, 2*len(w.tf))-len(w.tf))...)
+	}
+	c := &w.tf[t]
+	if *c == ([nFields]uint16{}) {
+		w.touched = append(w.touched, t)
+	}
+	if c[f] < math.MaxUint16 {
+		c[f]++
+	}
+}
+
+func (w *worker) surface(e *docEntry, s, k uint32) {
+	if int(s) >= len(w.seen) {
+		w.seen = append(w.seen, make([]uint32, max(int(s)+1, 2*len(w.seen))-len(w.seen))...)
+	}
+	if w.seen[s] != w.nDoc {
+		w.seen[s] = w.nDoc
+		e.surfs = append(e.surfs, surfPair{s, k})
+	}
+}
+
+const noTerm = ^uint32(0)
+
+// analyse turns one article into postings, surface forms and its fragment.
+func (w *worker) analyse(a *content.Article) *docEntry {
+	w.nDoc++
+	e := &docEntry{surfs: make([]surfPair, 0, len(w.lastSurfs)+16)}
+	texts := w.tw.extract(a)
 	frag := fragment{Title: a.Title, URL: a.URL, Parent: a.Parent()}
 	for ui, ut := range texts {
-		us := unitStats{isSec: ui > 0, nav: ut.nav}
-		counts := map[string]*[nFields]uint16{}
-		add := func(k string, f int) {
-			c := counts[k]
-			if c == nil {
-				c = new([nFields]uint16)
-				counts[k] = c
-			}
-			if c[f] < math.MaxUint16 {
-				c[f]++
-			}
-		}
+		var lens [nFields]int
 		for f := 0; f < nFields; f++ {
-			runs := tokenize(ut.fields[f])
-			us.lens[f] = len(runs)
-			prevKey := ""
-			for ri, r := range runs {
-				k := ix.stem.key(r.text)
-				e.surfaces[r.text] = k
-				add(k, f)
-				for _, p := range r.parts {
-					pk := ix.stem.key(p)
-					e.surfaces[p] = pk
-					if pk != k {
-						add(pk, f)
+			n := 0
+			prev := noTerm
+			w.sc.scanRuns(ut.fields[f], func(raw []byte, r *run) {
+				n++
+				ri := w.runInfo(raw, r)
+				w.surface(e, ri.surf, ri.key)
+				w.count(ri.key, f)
+				for _, p := range ri.parts {
+					w.surface(e, p.surf, p.key)
+					if p.key != ri.key {
+						w.count(p.key, f)
 					}
 				}
 				if r.compound != "" {
-					e.surfaces[r.compound] = r.compound
-					add(r.compound, f)
+					c := w.strID(r.compound)
+					w.surface(e, c, c)
+					w.count(c, f)
 				}
-				stop := isStop(r.text)
-				if prevKey != "" && !stop && ri > 0 {
-					add(prevKey+" "+k, f)
+				if prev != noTerm && !ri.stop && f != fBody {
+					w.count(w.pairID(prev, ri.key), f)
 				}
-				prevKey = ""
-				if !stop {
-					prevKey = k
+				prev = noTerm
+				if !ri.stop {
+					prev = ri.key
 				}
+			})
+			lens[f] = n
+		}
+		// Word pairs of the body come from its UI labels only: a label is
+		// what readers type as a phrase ("admin consent requests").
+		for _, l := range ut.labels {
+			prev := noTerm
+			w.sc.scanRuns(l, func(raw []byte, r *run) {
+				ri := w.runInfo(raw, r)
+				if prev != noTerm && !ri.stop {
+					w.count(w.pairID(prev, ri.key), fBody)
+				}
+				prev = noTerm
+				if !ri.stop {
+					prev = ri.key
+				}
+			})
+		}
+		uc := unitCounts{lens: lens, nav: ut.nav, exact: noTerm, terms: make([]termCount, 0, len(w.touched))}
+		for f := range lens {
+			e.lens[f] += lens[f]
+			if lens[f] > 0 {
+				e.present[f]++
 			}
 		}
-		switch {
-		case ui == 0:
-			us.exact = ix.exactKey(a.Title)
-		default:
-			us.exact = ix.exactKey(ut.heading)
+		for _, t := range w.touched {
+			uc.terms = append(uc.terms, termCount{t, w.tf[t]})
+			w.tf[t] = [nFields]uint16{}
 		}
-		us.terms = make([]termFreq, 0, len(counts))
-		for k, c := range counts {
-			us.terms = append(us.terms, termFreq{key: k, tf: *c})
+		w.touched = w.touched[:0]
+		exact := a.Title
+		if ui > 0 {
+			exact = ut.heading
 		}
-		e.units = append(e.units, us)
+		uc.exact = w.exactKey(exact)
+		e.counts = append(e.counts, uc)
 
 		fu := fragUnit{Anchor: ut.anchor, Heading: ut.heading}
 		if ui == 0 {
@@ -191,15 +455,55 @@ func (ix *Indexer) analyse(a *content.Article) *docEntry {
 		}
 		frag.Units = append(frag.Units, fu)
 	}
-	e.frag = mustJSON(frag)
+	e.units = len(texts)
+	size := 256
+	for _, u := range frag.Units {
+		size += len(u.Anchor) + len(u.Heading) + len(u.Text) + 32
+		for _, st := range u.Steps {
+			size += len(st[0]) + len(st[1]) + 8
+		}
+	}
+	e.frag = frag.appendJSON(make([]byte, 0, size+size/16))
+	w.lastSurfs = e.surfs
 	e.fragName = "f-" + contentHash(e.frag) + ".json"
 	return e
 }
 
-// exactKey is the key of a whole title or heading: every word's key,
-// stop words included, joined by spaces, with "=" appended.
-func (ix *Indexer) exactKey(s string) string { return exactKeyOf(tokenize(s), ix.stem) }
+// score turns the term counts into postings with their impact bytes.
+func (e *docEntry) score(avg avgLens) {
+	e.avg = avg
+	n := 0
+	for _, u := range e.counts {
+		n += len(u.terms) + 1
+	}
+	e.posts = make([]docPost, 0, n)
+	for ui, u := range e.counts {
+		var norm [nFields]float64
+		for f := range norm {
+			norm[f] = fieldWeights[f] / (1 - fieldB[f] + fieldB[f]*float64(u.lens[f])/avg[f])
+		}
+		for _, t := range u.terms {
+			var sum float64
+			for f, n := range t.tf {
+				if n > 0 {
+					sum += float64(n) * norm[f]
+				}
+			}
+			v := qScale * sum / (k1 + sum)
+			if u.nav {
+				v *= navFactor
+			}
+			e.posts = append(e.posts, docPost{term: t.term, unit: uint32(ui), q: uint8(max(1, math.Round(v)))})
+		}
+		if u.exact != noTerm {
+			e.posts = append(e.posts, docPost{term: u.exact, unit: uint32(ui)})
+		}
+	}
+	e.counts = nil
+}
 
+// exactKeyOf is the key of a whole title or heading: every word's key,
+// stop words included, joined by spaces, with "=" appended.
 func exactKeyOf(runs []run, st *stemmer) string {
 	if len(runs) == 0 {
 		return ""
@@ -226,155 +530,494 @@ func clip(s string) string {
 	return s[:cut]
 }
 
-// posting is one (article, unit, impact) triple.
-type posting struct {
-	art, unit int32
-	imp       int32
+// dict numbers every string the index holds: surface forms, keys, word
+// pairs and exact keys. Numbers only ever grow; the output never depends
+// on them (everything written is sorted by string).
+type dict struct {
+	mu   sync.Mutex
+	ids  map[string]uint32
+	strs []string
 }
 
-// write aggregates the analysed articles into the index files.
-func (ix *Indexer) write(docs []*docEntry, files render.Files) error {
-	// Collection statistics.
-	df := map[string]int32{}
-	var sumLen [nFields]float64
-	nUnits := 0
-	for _, d := range docs {
-		for _, u := range d.units {
-			nUnits++
-			for f := 0; f < nFields; f++ {
-				sumLen[f] += float64(u.lens[f])
+func newDict() *dict { return &dict{ids: map[string]uint32{}} }
+
+func (d *dict) id(s string) uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.idLocked(s)
+}
+
+func (d *dict) idLocked(s string) uint32 {
+	id, ok := d.ids[s]
+	if !ok {
+		id = uint32(len(d.strs))
+		d.ids[s] = id
+		d.strs = append(d.strs, s)
+	}
+	return id
+}
+
+// pair returns the id of the word pair "a b".
+func (d *dict) pair(a, b uint32) uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.idLocked(d.strs[a] + " " + d.strs[b])
+}
+
+// buildState is what the previous Add left: the postings of every term
+// and the shards they were written to.
+type buildState struct {
+	paths  []string
+	docs   []*docEntry
+	terms  []termState // by dict id
+	live   []uint32    // terms with postings or surfaces, sorted by string
+	lcp    []int       // characters live[i-1] and live[i] share
+	sizes  []int       // bytes of each live term in its shard
+	units  int
+	shards map[uint32]*shardOut // by first term
+	dirty  []uint32
+}
+
+type termState struct {
+	posts []tpost // every unit holding the term, in (article, unit) order
+	surfs int32   // articles in which the string is a surface form
+	key   uint32  // the key of the surface form
+	blob  []byte  // encoded entry, without the string
+	fresh bool    // blob encoded by the current write
+	live  bool
+	dirty bool
+}
+
+// tpost is one posting: article, unit and impact byte.
+type tpost struct {
+	art, unit uint32
+	q         uint8
+}
+
+type shardOut struct {
+	terms []uint32
+	name  string
+	data  []byte
+}
+
+func (st *buildState) markDirty(t uint32) {
+	if !st.terms[t].dirty {
+		st.terms[t].dirty = true
+		st.dirty = append(st.dirty, t)
+	}
+}
+
+// update brings the postings up to date with docs.
+func (ix *Indexer) update(paths []string, docs []*docEntry) {
+	st := &ix.st
+	if n := len(ix.dict.strs); n > len(st.terms) {
+		st.terms = append(st.terms, make([]termState, n-len(st.terms))...)
+	}
+	if !slices.Equal(paths, st.paths) {
+		// Articles moved: recount everything from the cached analyses.
+		for t := range st.terms {
+			ts := &st.terms[t]
+			if ts.live || len(ts.posts) > 0 || ts.surfs > 0 {
+				ts.posts = ts.posts[:0]
+				ts.surfs = 0
+				st.markDirty(uint32(t))
 			}
-			for _, t := range u.terms {
-				df[t.key]++
+		}
+		st.units = 0
+		// Size every term's postings first: one allocation for all.
+		counts := make([]int, len(st.terms))
+		total := 0
+		for _, d := range docs {
+			for _, p := range d.posts {
+				counts[p.term]++
+			}
+			total += len(d.posts)
+		}
+		all := make([]tpost, total)
+		for t, n := range counts {
+			if n > 0 {
+				st.terms[t].posts, all = all[:0:n], all[n:]
+			}
+		}
+		for a, d := range docs {
+			st.add(uint32(a), d)
+		}
+	} else {
+		for a, d := range docs {
+			if old := st.docs[a]; old != d {
+				st.replace(uint32(a), old, d)
 			}
 		}
 	}
-	var avg [nFields]float64
-	for f := range avg {
-		avg[f] = math.Max(sumLen[f]/math.Max(float64(nUnits), 1), 1)
+	st.paths, st.docs = paths, docs
+}
+
+// add appends an article's postings; articles must come in order.
+func (st *buildState) add(a uint32, d *docEntry) {
+	st.units += d.units
+	for _, p := range d.posts {
+		ts := &st.terms[p.term]
+		ts.posts = append(ts.posts, tpost{a, p.unit, p.q})
+		st.markDirty(p.term)
 	}
-	idf := make(map[string]float64, len(df))
-	for k, n := range df {
-		idf[k] = math.Log(1 + (float64(nUnits)-float64(n)+0.5)/(float64(n)+0.5))
+	for _, s := range d.surfs {
+		st.terms[s.surf].surfs++
+		st.terms[s.surf].key = s.key
+		st.markDirty(s.surf)
+	}
+}
+
+// replace swaps article a's old postings for new ones in place.
+func (st *buildState) replace(a uint32, old, d *docEntry) {
+	st.units += d.units - old.units
+	byTerm := func(ps []docPost) []docPost {
+		out := slices.Clone(ps)
+		slices.SortStableFunc(out, func(x, y docPost) int { return int64cmp(int64(x.term), int64(y.term)) })
+		return out
+	}
+	o, n := byTerm(old.posts), byTerm(d.posts)
+	for len(o) > 0 || len(n) > 0 {
+		t := noTerm
+		if len(o) > 0 {
+			t = o[0].term
+		}
+		if len(n) > 0 && n[0].term < t {
+			t = n[0].term
+		}
+		var seg []tpost
+		for len(n) > 0 && n[0].term == t {
+			seg = append(seg, tpost{a, n[0].unit, n[0].q})
+			n = n[1:]
+		}
+		for len(o) > 0 && o[0].term == t {
+			o = o[1:]
+		}
+		ts := &st.terms[t]
+		lo, _ := slices.BinarySearchFunc(ts.posts, a, func(p tpost, a uint32) int { return int64cmp(int64(p.art), int64(a)) })
+		hi := lo
+		for hi < len(ts.posts) && ts.posts[hi].art == a {
+			hi++
+		}
+		if slices.Equal(ts.posts[lo:hi], seg) {
+			continue
+		}
+		ts.posts = slices.Replace(ts.posts, lo, hi, seg...)
+		st.markDirty(t)
+	}
+	for _, s := range old.surfs {
+		if st.terms[s.surf].surfs--; st.terms[s.surf].surfs == 0 {
+			st.markDirty(s.surf)
+		}
+	}
+	for _, s := range d.surfs {
+		if st.terms[s.surf].surfs++; st.terms[s.surf].surfs == 1 {
+			st.terms[s.surf].key = s.key
+			st.markDirty(s.surf)
+		}
+	}
+}
+
+func int64cmp(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// write encodes the dirty terms, packs all terms into shards, re-encodes
+// the shards that changed and adds every index file to files.
+func (ix *Indexer) write(files render.Files) {
+	st := &ix.st
+	strs := ix.dict.strs
+	liveChanged := false
+	var born []uint32
+	var changed []uint32 // live terms encoded anew
+	for _, t := range st.dirty {
+		ts := &st.terms[t]
+		ts.dirty = false
+		live := len(ts.posts) > 0 || ts.surfs > 0
+		if live != ts.live {
+			liveChanged = true
+			if live {
+				born = append(born, t)
+			}
+		}
+		ts.live = live
+		ts.blob = nil
+		if live {
+			ts.blob = ix.encodeTerm(strs[t], ts)
+			ts.fresh = true
+			changed = append(changed, t)
+		}
+	}
+	st.dirty = st.dirty[:0]
+	byStr := func(a, b uint32) int { return strings.Compare(strs[a], strs[b]) }
+	size := func(t uint32) int { return len(strs[t]) + len(st.terms[t].blob) + 2 }
+	if liveChanged {
+		st.relist(born, strs, byStr, size)
+	}
+	// Positions of the changed terms, for their sizes and their shards.
+	var pos []int
+	if len(changed) > len(st.live)/16 {
+		for i, t := range st.live {
+			if st.terms[t].fresh {
+				st.terms[t].fresh = false
+				st.sizes[i] = size(t)
+				pos = append(pos, i)
+			}
+		}
+	} else {
+		slices.SortFunc(changed, byStr)
+		pos = make([]int, len(changed))
+		for i, t := range changed {
+			st.terms[t].fresh = false
+			pos[i], _ = slices.BinarySearchFunc(st.live, t, byStr)
+			st.sizes[pos[i]] = size(t)
+		}
 	}
 
-	// Postings, in (article, unit) order.
-	postings := make(map[string][]posting, len(df))
-	surfaces := map[string]string{}
-	for ai, d := range docs {
-		for s, k := range d.surfaces {
-			surfaces[s] = k
-		}
-		for ui, u := range d.units {
-			var norm [nFields]float64
-			for f := 0; f < nFields; f++ {
-				norm[f] = fieldWeights[f] / (1 - fieldB[f] + fieldB[f]*float64(u.lens[f])/avg[f])
-			}
-			for _, t := range u.terms {
-				var w float64
-				for f := 0; f < nFields; f++ {
-					if t.tf[f] > 0 {
-						w += float64(t.tf[f]) * norm[f]
-					}
-				}
-				sc := 10 * idf[t.key] * w / (k1 + w)
-				if u.nav {
-					sc *= navFactor
-				}
-				imp := int32(math.Round(sc))
-				if imp < 1 {
-					imp = 1
-				}
-				postings[t.key] = append(postings[t.key], posting{int32(ai), int32(ui), imp})
-			}
-			if u.exact != "" {
-				imp := int32(titleExact)
-				if u.isSec {
-					imp = headingExact
-				}
-				postings[u.exact] = append(postings[u.exact], posting{int32(ai), int32(ui), imp})
-			}
-		}
-	}
-	for k, ps := range postings {
-		if len(ps) > ix.MaxPostings {
-			sort.SliceStable(ps, func(i, j int) bool { return ps[i].imp > ps[j].imp })
-			ps = ps[:ix.MaxPostings]
-			sort.Slice(ps, func(i, j int) bool {
-				if ps[i].art != ps[j].art {
-					return ps[i].art < ps[j].art
-				}
-				return ps[i].unit < ps[j].unit
-			})
-			postings[k] = ps
-		}
-	}
-
-	// Term shards.
-	all := make([]string, 0, len(postings)+len(surfaces))
-	seen := make(map[string]bool, len(postings)+len(surfaces))
-	for k := range postings {
-		all = append(all, k)
-		seen[k] = true
-	}
-	for s := range surfaces {
-		if !seen[s] {
-			all = append(all, s)
-		}
-	}
-	sort.Strings(all)
-	size := func(k string) int {
-		n := len(k)*2 + 8
-		if ps, ok := postings[k]; ok {
-			n += len(ps) * 10
-		}
-		return n
-	}
-	groups := packGroups(all, 2, ix.LeafBytes, size)
-	ent := entry{Version: formatVersion, Stop: stopWords, BlockSize: blockSize}
+	groups := packGroups(st.live, strs, st.lcp, st.sizes, 2, ix.LeafBytes)
+	shards := make(map[uint32]*shardOut, len(groups))
+	ent := entry{Version: formatVersion, Units: st.units, Stop: stopWords, BlockSize: blockSize}
+	next := 0 // into pos
 	for gi, g := range groups {
-		lf := leafFile{W: map[string]string{}, P: map[string]json.RawMessage{}}
-		for _, k := range g.keys {
-			if s, ok := surfaces[k]; ok {
-				if s == k {
-					s = ""
-				}
-				lf.W[k] = s
-			}
-			if ps, ok := postings[k]; ok {
-				lf.P[k] = encodePostings(ps)
-			}
+		prev := st.shards[g.terms[0]]
+		reuse := prev != nil && slices.Equal(prev.terms, g.terms)
+		for next < len(pos) && pos[next] < g.hi {
+			reuse = false
+			next++
 		}
-		b := mustJSON(lf)
-		name := "t-" + contentHash(b) + ".json"
-		files["/search/"+name] = b
+		so := prev
+		if !reuse {
+			data := ix.encodeShard(g.terms)
+			so = &shardOut{terms: g.terms, name: contentHash(data), data: data}
+		}
+		shards[g.terms[0]] = so
+		files["/search/t-"+so.name+".bin"] = so.data
 		start := g.prefix
 		if gi == 0 {
 			start = ""
 		}
 		ent.LeafStarts = append(ent.LeafStarts, start)
-		ent.Leaves = append(ent.Leaves, strings.TrimSuffix(strings.TrimPrefix(name, "t-"), ".json"))
+		ent.Leaves = append(ent.Leaves, so.name)
 	}
+	st.shards = shards
 
 	// Fragments and the blocks that name them.
+	docs := st.docs
 	for b := 0; b < len(docs); b += blockSize {
-		var names []string
-		for _, d := range docs[b:min(b+blockSize, len(docs))] {
+		bb := []byte{'['}
+		for i, d := range docs[b:min(b+blockSize, len(docs))] {
 			files["/search/"+d.fragName] = d.frag
-			names = append(names, strings.TrimSuffix(strings.TrimPrefix(d.fragName, "f-"), ".json"))
+			if i > 0 {
+				bb = append(bb, ',')
+			}
+			bb = append(bb, '"')
+			bb = append(bb, d.fragName[2:len(d.fragName)-5]...)
+			bb = append(bb, '"')
 		}
-		bb := mustJSON(names)
-		name := "b-" + contentHash(bb) + ".json"
-		files["/search/"+name] = bb
-		ent.Blocks = append(ent.Blocks, strings.TrimSuffix(strings.TrimPrefix(name, "b-"), ".json"))
+		bb = append(bb, ']')
+		name := contentHash(bb)
+		files["/search/b-"+name+".json"] = bb
+		ent.Blocks = append(ent.Blocks, name)
 	}
 	ent.Articles = len(docs)
 	files["/search/index.json"] = mustJSON(ent)
-	return nil
 }
 
+// relist drops the terms that died from the live list and merges in
+// those born (sorted by cmp), carrying over the common-prefix lengths and
+// sizes of neighbours that stay neighbours.
+func (st *buildState) relist(born []uint32, strs []string, cmp func(x, y uint32) int, size func(uint32) int) {
+	type bs struct {
+		s string
+		t uint32
+	}
+	sorted := make([]bs, len(born))
+	for i, t := range born {
+		sorted[i] = bs{strs[t], t}
+	}
+	slices.SortFunc(sorted, func(a, b bs) int { return strings.Compare(a.s, b.s) })
+	for i, b := range sorted {
+		born[i] = b.t
+	}
+	n := len(st.live) + len(born)
+	live, lcp, sizes := make([]uint32, 0, n), make([]int, 0, n), make([]int, 0, n)
+	prevOld := -2 // old index of the last term added, -1 for a born one
+	add := func(t uint32, old int) {
+		switch {
+		case len(live) == 0:
+			lcp = append(lcp, 0)
+		case old >= 0 && old == prevOld+1:
+			lcp = append(lcp, st.lcp[old])
+		default:
+			lcp = append(lcp, commonChars(strs[live[len(live)-1]], strs[t]))
+		}
+		if old >= 0 {
+			sizes = append(sizes, st.sizes[old])
+		} else {
+			sizes = append(sizes, size(t))
+		}
+		live = append(live, t)
+		prevOld = old
+	}
+	i := 0
+	for _, b := range born {
+		for ; i < len(st.live) && cmp(st.live[i], b) < 0; i++ {
+			if st.terms[st.live[i]].live {
+				add(st.live[i], i)
+			}
+		}
+		add(b, -1)
+	}
+	for ; i < len(st.live); i++ {
+		if st.terms[st.live[i]].live {
+			add(st.live[i], i)
+		}
+	}
+	st.live, st.lcp, st.sizes = live, lcp, sizes
+}
+
+// Term entry flags.
 const (
-	formatVersion = 1
+	flagSurface  = 1 // the string is a word of the text; its key follows
+	flagPostings = 2 // the string is a key; its postings follow
+)
+
+// encodeTerm encodes everything a shard says about one string but the
+// string itself:
+//
+//	flags                            byte
+//	surface: shared, len, suffix     the key is string[:shared] + suffix
+//	postings: df, n, bytes, data     n postings of df, data is bytes long:
+//	                                 n Δarticles, n units and (but for
+//	                                 exact keys) n impact bytes q
+//
+// Numbers are unsigned LEB128 varints.
+func (ix *Indexer) encodeTerm(s string, ts *termState) []byte {
+	var b []byte
+	var flags byte
+	if ts.surfs > 0 {
+		flags |= flagSurface
+	}
+	if len(ts.posts) > 0 {
+		flags |= flagPostings
+	}
+	b = append(b, flags)
+	if ts.surfs > 0 {
+		k := ix.dict.strs[ts.key]
+		n := 0
+		for n < len(k) && n < len(s) && k[n] == s[n] {
+			n++
+		}
+		b = binary.AppendUvarint(b, uint64(n))
+		b = binary.AppendUvarint(b, uint64(len(k)-n))
+		b = append(b, k[n:]...)
+	}
+	if len(ts.posts) > 0 {
+		exact := strings.HasSuffix(s, "=")
+		limit := ix.MaxPostings
+		if !exact && strings.IndexByte(s, ' ') >= 0 {
+			limit = ix.MaxPairPostings
+		}
+		ps := capPostings(ts.posts, limit, exact)
+		data := make([]byte, 0, 3*len(ps))
+		prev := uint32(0)
+		for _, p := range ps {
+			data = binary.AppendUvarint(data, uint64(p.art-prev))
+			prev = p.art
+		}
+		for _, p := range ps {
+			data = binary.AppendUvarint(data, uint64(p.unit))
+		}
+		if !exact {
+			for _, p := range ps {
+				data = append(data, p.q)
+			}
+		}
+		b = binary.AppendUvarint(b, uint64(len(ts.posts)))
+		b = binary.AppendUvarint(b, uint64(len(ps)))
+		b = binary.AppendUvarint(b, uint64(len(data)))
+		b = append(b, data...)
+	}
+	return b
+}
+
+// capPostings keeps the n postings of highest impact, earlier articles
+// first among equals, in their original order.
+func capPostings(ps []tpost, n int, exact bool) []tpost {
+	if len(ps) <= n {
+		return ps
+	}
+	rank := func(p tpost) int {
+		if exact {
+			if p.unit == 0 {
+				return 2
+			}
+			return 1
+		}
+		return int(p.q)
+	}
+	var hist [256]int
+	for _, p := range ps {
+		hist[rank(p)]++
+	}
+	t, above := 255, 0
+	for ; t > 0 && above+hist[t] < n; t-- {
+		above += hist[t]
+	}
+	ties := n - above
+	out := make([]tpost, 0, n)
+	for _, p := range ps {
+		r := rank(p)
+		if r > t || r == t && ties > 0 {
+			if r == t {
+				ties--
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// encodeShard writes a term shard, t-<hash>.bin:
+//
+//	"LDS2", count                    then count entries, sorted by string:
+//	shared, len, suffix, entry       the string is the previous one's first
+//	                                 shared bytes + suffix; entry as
+//	                                 encodeTerm writes it
+func (ix *Indexer) encodeShard(terms []uint32) []byte {
+	strs := ix.dict.strs
+	n := 0
+	for _, t := range terms {
+		n += len(strs[t]) + len(ix.st.terms[t].blob) + 4
+	}
+	b := make([]byte, 0, n+8)
+	b = append(b, shardMagic...)
+	b = binary.AppendUvarint(b, uint64(len(terms)))
+	prev := ""
+	for _, t := range terms {
+		s := strs[t]
+		c := 0
+		for c < len(s) && c < len(prev) && s[c] == prev[c] {
+			c++
+		}
+		b = binary.AppendUvarint(b, uint64(c))
+		b = binary.AppendUvarint(b, uint64(len(s)-c))
+		b = append(b, s[c:]...)
+		b = append(b, ix.st.terms[t].blob...)
+		prev = s
+	}
+	return b
+}
+
+const shardMagic = "LDS2"
+
+const (
+	formatVersion = 2
 	blockSize     = 64
 )
 
@@ -382,17 +1025,12 @@ const (
 type entry struct {
 	Version    int      `json:"v"`
 	Articles   int      `json:"n"`
+	Units      int      `json:"u"`
 	Stop       []string `json:"stop"`
 	LeafStarts []string `json:"ls"` // sorted; a key lives in the last leaf whose start ≤ key
-	Leaves     []string `json:"lh"` // hash of t-<hash>.json per leaf
+	Leaves     []string `json:"lh"` // hash of t-<hash>.bin per leaf
 	BlockSize  int      `json:"bs"`
 	Blocks     []string `json:"bh"` // hash of b-<hash>.json per block of articles
-}
-
-// leafFile is search/t-<hash>.json.
-type leafFile struct {
-	W map[string]string          `json:"w"` // surface → key ("" when the same)
-	P map[string]json.RawMessage `json:"p"` // key → postings
 }
 
 // fragment is search/f-<hash>.json: what results show for one article.
@@ -410,64 +1048,160 @@ type fragUnit struct {
 	Steps   [][2]string `json:"st,omitempty"` // [anchor, text]
 }
 
-// encodePostings writes [Δarticle, unit, impact, …].
-func encodePostings(ps []posting) json.RawMessage {
-	b := make([]byte, 0, len(ps)*8+2)
-	b = append(b, '[')
-	prev := int32(0)
-	for i, p := range ps {
+// appendJSON encodes f as encoding/json would, faster.
+func (f *fragment) appendJSON(b []byte) []byte {
+	b = append(b, `{"t":`...)
+	b = appendJSONString(b, f.Title)
+	b = append(b, `,"u":`...)
+	b = appendJSONString(b, f.URL)
+	b = append(b, `,"p":`...)
+	b = appendJSONString(b, f.Parent)
+	b = append(b, `,"s":[`...)
+	for i, u := range f.Units {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, int64(p.art-prev), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p.unit), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(p.imp), 10)
-		prev = p.art
+		b = append(b, '{')
+		if u.Anchor != "" {
+			b = append(b, `"a":`...)
+			b = appendJSONString(b, u.Anchor)
+			b = append(b, ',')
+		}
+		if u.Heading != "" {
+			b = append(b, `"h":`...)
+			b = appendJSONString(b, u.Heading)
+			b = append(b, ',')
+		}
+		b = append(b, `"x":`...)
+		b = appendJSONString(b, u.Text)
+		if len(u.Steps) > 0 {
+			b = append(b, `,"st":[`...)
+			for j, s := range u.Steps {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, '[')
+				b = appendJSONString(b, s[0])
+				b = append(b, ',')
+				b = appendJSONString(b, s[1])
+				b = append(b, ']')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
 	}
-	return append(b, ']')
+	return append(b, "]}"...)
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			if c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
+				b = append(b, s[start:i]...)
+				b = append(b, `\u202`...)
+				b = append(b, hexDigits[s[i+2]&0xf])
+				i += 2
+				start = i + 1
+			}
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 type group struct {
 	prefix string
-	keys   []string
+	terms  []uint32 // terms[lo:hi] of packGroups' terms
+	lo, hi int
 	size   int
 }
 
-// packGroups cuts sorted keys into shards at prefix boundaries: keys that
-// share their first depth characters stay together unless that group is
-// too big, in which case it is cut one character deeper. Neighbouring
+// packGroups cuts sorted terms into shards at prefix boundaries: terms
+// that share their first depth characters stay together unless that group
+// is too big, in which case it is cut one character deeper. Neighbouring
 // small groups are merged up to target bytes.
-func packGroups(keys []string, depth, target int, size func(string) int) []group {
+//
+// lcp[i] is how many characters terms i-1 and i share: two terms have the
+// same first d characters exactly when every lcp between them is at least
+// d. sizes[i] is the bytes of term i.
+func packGroups(terms []uint32, strs []string, lcp, sizes []int, depth, target int) []group {
 	var raw []group
-	for i := 0; i < len(keys); {
-		p := prefixOf(keys[i], depth)
-		j, n := i, 0
-		for j < len(keys) && prefixOf(keys[j], depth) == p {
-			n += size(keys[j])
-			j++
+	var split func(lo, hi, depth int)
+	split = func(lo, hi, depth int) {
+		for i := lo; i < hi; {
+			j, n := i+1, sizes[i]
+			for j < hi && lcp[j] >= depth {
+				n += sizes[j]
+				j++
+			}
+			p := prefixOf(strs[terms[i]], depth)
+			if n > target && j-i > 1 {
+				first := len(raw)
+				split(i, j, depth+1)
+				raw[first].prefix = p // the first subgroup also takes the short strings
+			} else {
+				raw = append(raw, group{prefix: p, terms: terms[i:j], lo: i, hi: j, size: n})
+			}
+			i = j
 		}
-		if n > target && depth < 6 && j-i > 1 {
-			sub := packGroups(keys[i:j], depth+1, target, size)
-			sub[0].prefix = p // the first subgroup also takes the short keys
-			raw = append(raw, sub...)
-		} else {
-			raw = append(raw, group{prefix: p, keys: keys[i:j], size: n})
-		}
-		i = j
 	}
+	split(0, len(terms), depth)
 	var out []group
 	for _, g := range raw {
 		if len(out) > 0 && out[len(out)-1].size+g.size <= target {
 			last := &out[len(out)-1]
-			last.keys = append(last.keys[:len(last.keys):len(last.keys)], g.keys...)
+			last.terms = terms[last.lo:g.hi]
+			last.hi = g.hi
 			last.size += g.size
 			continue
 		}
 		out = append(out, g)
 	}
 	return out
+}
+
+// commonChars counts the characters a and b start with alike.
+func commonChars(a, b string) int {
+	n := 0
+	for i := 0; i < len(a) && i < len(b); {
+		if a[i] < utf8.RuneSelf {
+			if a[i] != b[i] {
+				break
+			}
+			i++
+		} else {
+			_, w := utf8.DecodeRuneInString(a[i:])
+			if len(b) < i+w || a[i:i+w] != b[i:i+w] {
+				break
+			}
+			i += w
+		}
+		n++
+	}
+	return n
 }
 
 // prefixOf returns the first n characters of s.

@@ -61,11 +61,11 @@ func runParity(t *testing.T, files render.Files, queries []string, extraTexts []
 		if filepath.Dir(p) != "/search" || !bytes.HasPrefix([]byte(filepath.Base(p)), []byte("t-")) {
 			continue
 		}
-		var lf leafFile
-		if err := json.Unmarshal(b, &lf); err != nil {
+		l, err := decodeShard(b)
+		if err != nil {
 			t.Fatal(err)
 		}
-		for s := range lf.W {
+		for s := range l.w {
 			if isASCIIWord(s) {
 				words[s] = true
 			}

@@ -1,9 +1,13 @@
 package search
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -37,13 +41,25 @@ type Index struct {
 }
 
 type leaf struct {
-	w   map[string]string
-	raw map[string]json.RawMessage
+	w   map[string]string // surface → key
+	raw map[string]rawPostings
 	p   map[string][]posting
 }
 
+// rawPostings is a key's postings as the shard stores them.
+type rawPostings struct {
+	df, n int
+	data  []byte
+}
+
+// posting is one unit holding a key, with the key's impact there.
+type posting struct {
+	art, unit int32
+	imp       float64
+}
+
 // Open reads search/index.json through load, which is given file names
-// relative to the search folder ("index.json", "t-….json").
+// relative to the search folder ("index.json", "t-….bin").
 func Open(load func(name string) ([]byte, error)) (*Index, error) {
 	ix := &Index{load: load, st: newStemmer(), leaves: map[int]*leaf{}, blocks: map[int][]string{}, frags: map[int]*fragment{}}
 	b, err := ix.read("index.json")
@@ -68,26 +84,122 @@ func (ix *Index) read(name string) ([]byte, error) {
 	return b, nil
 }
 
-// leafFor returns the shard holding key or surface s.
-func (ix *Index) leafFor(s string) (*leaf, error) {
-	i := sort.Search(len(ix.ent.LeafStarts), func(i int) bool { return ix.ent.LeafStarts[i] > s }) - 1
-	if i < 0 {
-		i = 0
+// leafIndex returns the number of the shard holding key or surface s.
+func (ix *Index) leafIndex(s string) int {
+	return max(sort.Search(len(ix.ent.LeafStarts), func(i int) bool { return ix.ent.LeafStarts[i] > s })-1, 0)
+}
+
+// fuzzyLeaves returns the shards a correction of s is looked for in: the
+// one s falls in and those its first n−1 and n−2 characters (at least 3)
+// fall in, so that a typo in the last letters still finds the word when
+// the shard boundary falls between them.
+func (ix *Index) fuzzyLeaves(s string) []int {
+	out := []int{ix.leafIndex(s)}
+	rs := []rune(s)
+	for cut := len(rs) - 1; cut >= max(3, len(rs)-2); cut-- {
+		if i := ix.leafIndex(string(rs[:cut])); !slices.Contains(out, i) {
+			out = append(out, i)
+		}
 	}
+	slices.Sort(out)
+	return out
+}
+
+// leafFor returns the shard holding key or surface s.
+func (ix *Index) leafFor(s string) (*leaf, error) { return ix.leaf(ix.leafIndex(s)) }
+
+// leaf returns shard i, reading it on first use.
+func (ix *Index) leaf(i int) (*leaf, error) {
 	if l := ix.leaves[i]; l != nil {
 		return l, nil
 	}
-	b, err := ix.read("t-" + ix.ent.Leaves[i] + ".json")
+	b, err := ix.read("t-" + ix.ent.Leaves[i] + ".bin")
 	if err != nil {
 		return nil, err
 	}
-	var lf leafFile
-	if err := json.Unmarshal(b, &lf); err != nil {
-		return nil, fmt.Errorf("decode search shard: %w", err)
+	l, err := decodeShard(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode search shard %s: %w", ix.ent.Leaves[i], err)
 	}
-	l := &leaf{w: lf.W, raw: lf.P, p: map[string][]posting{}}
 	ix.leaves[i] = l
 	return l, nil
+}
+
+// decodeShard reads what encodeShard writes; postings stay raw until used.
+func decodeShard(b []byte) (*leaf, error) {
+	if !bytes.HasPrefix(b, []byte(shardMagic)) {
+		return nil, errors.New("not a shard")
+	}
+	r := byteReader{b: b, i: len(shardMagic)}
+	count := r.uvarint()
+	if r.err != nil {
+		return nil, r.err
+	}
+	l := &leaf{w: map[string]string{}, raw: map[string]rawPostings{}, p: map[string][]posting{}}
+	prev := ""
+	for range count {
+		shared := r.uvarint()
+		suffix := r.bytes(r.uvarint())
+		if r.err != nil || shared > len(prev) {
+			return nil, errors.New("truncated")
+		}
+		s := prev[:shared] + string(suffix)
+		flags := r.byte()
+		if flags&flagSurface != 0 {
+			kp := r.uvarint()
+			ks := r.bytes(r.uvarint())
+			if kp > len(s) {
+				return nil, errors.New("bad key")
+			}
+			l.w[s] = s[:kp] + string(ks)
+		}
+		if flags&flagPostings != 0 {
+			df, n := r.uvarint(), r.uvarint()
+			l.raw[s] = rawPostings{df: df, n: n, data: r.bytes(r.uvarint())}
+		}
+		if r.err != nil {
+			return nil, errors.New("truncated")
+		}
+		prev = s
+	}
+	if r.i != len(b) {
+		return nil, errors.New("trailing bytes")
+	}
+	return l, nil
+}
+
+type byteReader struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (r *byteReader) uvarint() int {
+	v, n := binary.Uvarint(r.b[min(r.i, len(r.b)):])
+	if n <= 0 || v > 1<<31 {
+		r.err = errors.New("bad varint")
+		return 0
+	}
+	r.i += n
+	return int(v)
+}
+
+func (r *byteReader) byte() byte {
+	if r.i >= len(r.b) {
+		r.err = errors.New("truncated")
+		return 0
+	}
+	r.i++
+	return r.b[r.i-1]
+}
+
+func (r *byteReader) bytes(n int) []byte {
+	if r.i+n > len(r.b) {
+		r.err = errors.New("truncated")
+		return nil
+	}
+	r.i += n
+	return r.b[r.i-n : r.i]
 }
 
 // postings returns the postings of key, nil when it has none.
@@ -103,18 +215,59 @@ func (ix *Index) postings(key string) ([]posting, error) {
 	if !ok {
 		return nil, nil
 	}
-	var nums []int32
-	if err := json.Unmarshal(raw, &nums); err != nil {
-		return nil, fmt.Errorf("decode search shard: %w", err)
+	exact := strings.HasSuffix(key, "=")
+	idf := ix.idf(raw.df)
+	ps := make([]posting, 0, raw.n)
+	r := byteReader{b: raw.data}
+	art := 0
+	for range raw.n {
+		art += r.uvarint()
+		ps = append(ps, posting{art: int32(art)})
 	}
-	ps := make([]posting, 0, len(nums)/3)
-	art := int32(0)
-	for i := 0; i+2 < len(nums); i += 3 {
-		art += nums[i]
-		ps = append(ps, posting{art: art, unit: nums[i+1], imp: nums[i+2]})
+	for i := range ps {
+		ps[i].unit = int32(r.uvarint())
+	}
+	for i := range ps {
+		switch {
+		case !exact:
+			ps[i].imp = idf * float64(r.byte()) / impactDiv
+		case ps[i].unit == 0:
+			ps[i].imp = titleExact
+		default:
+			ps[i].imp = headingExact
+		}
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("decode search shard: postings of %q: %w", key, r.err)
 	}
 	l.p[key] = ps
 	return ps, nil
+}
+
+// idf is BM25's inverse document frequency of a key found in df units.
+func (ix *Index) idf(df int) float64 {
+	n := float64(ix.ent.Units)
+	d := float64(df)
+	return ln(1 + (n-d+0.5)/(d+0.5))
+}
+
+// ln is the natural logarithm of x ≥ 1 computed with + − × ÷ alone, which
+// IEEE 754 rounds the same everywhere: math.Log and JavaScript's Math.log
+// may differ in the last bit, and search.js must rank exactly as Go does.
+func ln(x float64) float64 {
+	e := 0.0
+	for x >= 2 {
+		x /= 2
+		e++
+	}
+	z := (x - 1) / (x + 1)
+	z2 := z * z
+	sum, term := 0.0, z
+	for k := 1.0; k < 60; k += 2 {
+		sum += term / k
+		term *= z2
+	}
+	return float64(2*sum) + float64(e*math.Ln2)
 }
 
 // qword is one word of a query.
@@ -248,7 +401,7 @@ func (ix *Index) Search(q string, limit int) ([]Result, error) {
 					units[id] = a
 					order = append(order, id)
 				}
-				if v := float64(p.imp) * c.factor; v > a.best[wi] {
+				if v := p.imp * c.factor; v > a.best[wi] {
 					a.best[wi] = v
 				}
 			}
@@ -280,7 +433,7 @@ func (ix *Index) Search(q string, limit int) ([]Result, error) {
 		for _, p := range ps {
 			id := int64(p.art)<<20 | int64(p.unit)
 			if _, ok := scores[id]; ok {
-				scores[id] += bigramFactor * float64(p.imp)
+				scores[id] += bigramFactor * p.imp
 			}
 		}
 	}
@@ -296,7 +449,7 @@ func (ix *Index) Search(q string, limit int) ([]Result, error) {
 			if _, ok := scores[id]; !ok {
 				order = append(order, id)
 			}
-			scores[id] += float64(p.imp)
+			scores[id] += p.imp
 			exactUnits[id] = true
 		}
 	}
@@ -433,23 +586,26 @@ func (ix *Index) expand(w *qword, typing bool) error {
 		if n >= 9 {
 			maxD = 2
 		}
-		l, err := ix.leafFor(w.surface)
-		if err != nil {
-			return err
-		}
 		first, _ := utf8.DecodeRuneInString(w.surface)
 		type fz struct {
 			s string
 			d int
+			l *leaf
 		}
 		var fs []fz
-		for s := range l.w {
-			r, _ := utf8.DecodeRuneInString(s)
-			if r != first || s == w.surface {
-				continue
+		for _, i := range ix.fuzzyLeaves(w.surface) {
+			l, err := ix.leaf(i)
+			if err != nil {
+				return err
 			}
-			if d := osa(w.surface, s, maxD); d <= maxD {
-				fs = append(fs, fz{s, d})
+			for s := range l.w {
+				r, _ := utf8.DecodeRuneInString(s)
+				if r != first || s == w.surface {
+					continue
+				}
+				if d := osa(w.surface, s, maxD); d <= maxD {
+					fs = append(fs, fz{s, d, l})
+				}
 			}
 		}
 		sort.Slice(fs, func(i, j int) bool {
@@ -463,7 +619,7 @@ func (ix *Index) expand(w *qword, typing bool) error {
 			if added == maxExpansions {
 				break
 			}
-			k := keyOf(l, f.s)
+			k := keyOf(f.l, f.s)
 			if have[k] {
 				continue
 			}

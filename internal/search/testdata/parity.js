@@ -7,7 +7,7 @@ const path = require('path');
 const [, , script, dir] = process.argv;
 const s = require(path.resolve(script));
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
-const load = (name) => fs.promises.readFile(path.join(dir, name), 'utf8');
+const load = (name) => fs.promises.readFile(path.join(dir, name));
 (async () => {
   const out = { stems: input.words.map(s.stem), folds: input.texts.map(s.fold), results: [] };
   const ix = await new s.Index(load).open();

@@ -243,10 +243,90 @@
 
   const PREFIX = 0.8, FUZZY1 = 0.7, FUZZY2 = 0.5, MAX_EXP = 8, BIGRAM = 0.5, SECOND = 0.2,
     SUB_MIN = 0.5, MAX_SUBS = 3, SNIPPET_RUNS = 24, DEEP_LINK = 0.4;
+  const FORMAT = 2, TITLE_EXACT = 1000, HEADING_EXACT = 600, IMPACT_DIV = 25;
+  const F_SURFACE = 1, F_POSTINGS = 2;
 
   const cpLen = (s) => { let n = 0; for (const _ of s) n++; return n; };
   const firstCp = (s) => { for (const c of s) return c; return ''; };
-  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  // cmp orders strings by code points, as Go orders them (byte-wise UTF-8);
+  // JavaScript's < compares UTF-16 units, which differs past U+FFFF.
+  const cmp = (a, b) => {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const x = a.charCodeAt(i), y = b.charCodeAt(i);
+      if (x === y) continue;
+      const sx = x >= 0xd800 && x <= 0xdfff, sy = y >= 0xd800 && y <= 0xdfff;
+      if (sx !== sy) return sx ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
+    return a.length - b.length;
+  };
+
+  // ln is the natural logarithm of x >= 1 with + - * / alone, as query.go
+  // computes it, so that both get the same bits.
+  function ln(x) {
+    let e = 0;
+    while (x >= 2) { x /= 2; e++; }
+    const z = (x - 1) / (x + 1), z2 = z * z;
+    let sum = 0, term = z;
+    for (let k = 1; k < 60; k += 2) { sum += term / k; term *= z2; }
+    return 2 * sum + e * Math.LN2;
+  }
+
+  const decoder = typeof TextDecoder !== 'undefined' ? new TextDecoder() : null;
+  function utf8(b) {
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) if (b[i] > 127) { ascii = false; break; }
+    if (ascii && b.length < 4096) return String.fromCharCode.apply(null, b);
+    return decoder.decode(b);
+  }
+  const parseJSON = (b) => JSON.parse(utf8(b));
+
+  // uvarint reads an unsigned LEB128 number at r.i of r.b.
+  function uvarint(r) {
+    let v = 0, mul = 1, c;
+    do {
+      c = r.b[r.i++];
+      if (c === undefined) throw new Error('decode search shard: truncated');
+      v += (c & 127) * mul;
+      mul *= 128;
+    } while (c & 128);
+    return v;
+  }
+
+  // decodeShard reads a t-<hash>.bin file (see index.go encodeShard).
+  function decodeShard(b) {
+    if (b.length < 4 || String.fromCharCode(b[0], b[1], b[2], b[3]) !== 'LDS2') throw new Error('decode search shard: not a shard');
+    const r = { b, i: 4 };
+    const count = uvarint(r);
+    const w = new Map(), raw = new Map();
+    let prev = new Uint8Array(0);
+    for (let n = 0; n < count; n++) {
+      const shared = uvarint(r), len = uvarint(r);
+      const bytes = new Uint8Array(shared + len);
+      bytes.set(prev.subarray(0, shared));
+      bytes.set(b.subarray(r.i, r.i + len), shared);
+      r.i += len;
+      const s = utf8(bytes);
+      const flags = b[r.i++];
+      if (flags & F_SURFACE) {
+        const kp = uvarint(r), kl = uvarint(r);
+        const kb = new Uint8Array(kp + kl);
+        kb.set(bytes.subarray(0, kp));
+        kb.set(b.subarray(r.i, r.i + kl), kp);
+        r.i += kl;
+        w.set(s, utf8(kb));
+      }
+      if (flags & F_POSTINGS) {
+        const df = uvarint(r), cnt = uvarint(r), bl = uvarint(r);
+        raw.set(s, { df, n: cnt, off: r.i });
+        r.i += bl;
+      }
+      prev = bytes;
+    }
+    if (r.i !== b.length) throw new Error('decode search shard: trailing bytes');
+    return { w, raw, p: new Map(), b };
+  }
   const round6 = (f) => Math.round(f * 1e6) / 1e6;
 
   function osa(a, b, max) {
@@ -273,8 +353,8 @@
     return prev[rb.length];
   }
 
-  // Index mirrors search.Index: load(name) returns a promise of the text of
-  // a file in the search folder.
+  // Index mirrors search.Index: load(name) returns a promise of the bytes
+  // (a Uint8Array) of a file in the search folder.
   class Index {
     constructor(load) {
       this.load = load;
@@ -285,8 +365,8 @@
     }
 
     async open() {
-      this.ent = JSON.parse(await this.read('index.json'));
-      if (this.ent.v !== 1) throw new Error('search index format ' + this.ent.v + ', want 1: rebuild the site');
+      this.ent = parseJSON(await this.read('index.json'));
+      if (this.ent.v !== FORMAT) throw new Error('search index format ' + this.ent.v + ', want ' + FORMAT + ': rebuild the site');
       this.stop = new Set(this.ent.stop);
       return this;
     }
@@ -296,18 +376,28 @@
     leafIndex(s) {
       const st = this.ent.ls;
       let lo = 0, hi = st.length;
-      while (lo < hi) { const m = (lo + hi) >> 1; if (st[m] > s) hi = m; else lo = m + 1; }
+      while (lo < hi) { const m = (lo + hi) >> 1; if (cmp(st[m], s) > 0) hi = m; else lo = m + 1; }
       return Math.max(lo - 1, 0);
     }
 
-    leaf(s) {
-      const i = this.leafIndex(s);
+    // fuzzyLeaves mirrors query.go: the shards of s and of its first n-1
+    // and n-2 characters (at least 3).
+    fuzzyLeaves(s) {
+      const out = [this.leafIndex(s)];
+      const cps = Array.from(s);
+      for (let cut = cps.length - 1; cut >= Math.max(3, cps.length - 2); cut--) {
+        const i = this.leafIndex(cps.slice(0, cut).join(''));
+        if (!out.includes(i)) out.push(i);
+      }
+      return out.sort((a, b) => a - b);
+    }
+
+    leaf(s) { return this.leafAt(this.leafIndex(s)); }
+
+    leafAt(i) {
       let l = this.leaves.get(i);
       if (!l) {
-        l = this.read('t-' + this.ent.lh[i] + '.json').then((t) => {
-          const j = JSON.parse(t);
-          return { w: new Map(Object.entries(j.w)), raw: new Map(Object.entries(j.p)), p: new Map() };
-        });
+        l = this.read('t-' + this.ent.lh[i] + '.bin').then(decodeShard);
         this.leaves.set(i, l);
       }
       return l;
@@ -317,16 +407,30 @@
       const l = await this.leaf(key);
       let ps = l.p.get(key);
       if (ps) return ps;
-      const nums = l.raw.get(key);
-      if (!nums) return null;
-      ps = [];
+      const raw = l.raw.get(key);
+      if (!raw) return null;
+      const exact = key.endsWith('=');
+      const idf = this.idf(raw.df);
+      const r = { b: l.b, i: raw.off };
+      ps = new Array(raw.n);
       let art = 0;
-      for (let i = 0; i + 2 < nums.length; i += 3) {
-        art += nums[i];
-        ps.push({ art, unit: nums[i + 1], imp: nums[i + 2] });
+      for (let n = 0; n < raw.n; n++) {
+        art += uvarint(r);
+        ps[n] = { art, unit: 0, imp: 0 };
+      }
+      for (let n = 0; n < raw.n; n++) ps[n].unit = uvarint(r);
+      for (let n = 0; n < raw.n; n++) {
+        const p = ps[n];
+        if (!exact) p.imp = idf * l.b[r.i++] / IMPACT_DIV;
+        else p.imp = p.unit === 0 ? TITLE_EXACT : HEADING_EXACT;
       }
       l.p.set(key, ps);
       return ps;
+    }
+
+    idf(df) {
+      const n = this.ent.u;
+      return ln(1 + (n - df + 0.5) / (df + 0.5));
     }
 
     isStop(w) { return this.stop.has(w); }
@@ -373,19 +477,21 @@
       }
       if (!(ps && ps.length > 0) && n >= 5) {
         const maxD = n >= 9 ? 2 : 1;
-        const l = await this.leaf(w.surface);
         const f0 = firstCp(w.surface);
         const fs = [];
-        for (const s of l.w.keys()) {
-          if (firstCp(s) !== f0 || s === w.surface) continue;
-          const d = osa(w.surface, s, maxD);
-          if (d <= maxD) fs.push({ s, d });
+        for (const i of this.fuzzyLeaves(w.surface)) {
+          const l = await this.leafAt(i);
+          for (const s of l.w.keys()) {
+            if (firstCp(s) !== f0 || s === w.surface) continue;
+            const d = osa(w.surface, s, maxD);
+            if (d <= maxD) fs.push({ s, d, l });
+          }
         }
         fs.sort((a, b) => (a.d - b.d) || cmp(a.s, b.s));
         let added = 0;
         for (const f of fs) {
           if (added === MAX_EXP) break;
-          const k = l.w.get(f.s) || f.s;
+          const k = f.l.w.get(f.s) || f.s;
           if (have.has(k)) continue;
           have.add(k);
           w.cands.push({ key: k, factor: f.d === 2 ? FUZZY2 : FUZZY1 });
@@ -516,10 +622,10 @@
         let blk = this.blocks.get(bi);
         if (!blk) {
           if (bi >= this.ent.bh.length) return Promise.reject(new Error('article ' + art + ' out of range'));
-          blk = this.read('b-' + this.ent.bh[bi] + '.json').then(JSON.parse);
+          blk = this.read('b-' + this.ent.bh[bi] + '.json').then(parseJSON);
           this.blocks.set(bi, blk);
         }
-        f = blk.then((names) => this.read('f-' + names[art % this.ent.bs] + '.json')).then(JSON.parse);
+        f = blk.then((names) => this.read('f-' + names[art % this.ent.bs] + '.json')).then(parseJSON);
         this.frags.set(art, f);
       }
       return f;
@@ -615,8 +721,8 @@
     if (!indexPromise) {
       const load = (name) => fetch(base + '/search/' + name).then((r) => {
         if (!r.ok) throw new Error('load search index: ' + name + ': HTTP ' + r.status);
-        return r.text();
-      });
+        return r.arrayBuffer();
+      }).then((b) => new Uint8Array(b));
       indexPromise = new Index(load).open().catch((e) => { indexPromise = null; throw e; });
     }
     return indexPromise;
