@@ -154,3 +154,39 @@ func TestBuildReportsAllErrors(t *testing.T) {
 		t.Error("a failed build created public/")
 	}
 }
+
+// TestBuildDeterministic builds the sample help center twice, search index
+// included, and compares the two output folders byte for byte.
+func TestBuildDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	bin := buildBinary(t)
+	var trees []map[string]string
+	for i := 0; i < 2; i++ {
+		out := filepath.Join(t.TempDir(), "public")
+		c := exec.Command(bin, "build", "--root", "../..", "--out", out, "--no-ledger")
+		if b, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, b)
+		}
+		trees = append(trees, snapshot(t, out))
+	}
+	if len(trees[0]) < 50 {
+		t.Fatalf("only %d files built", len(trees[0]))
+	}
+	if !sameTree(trees[0], trees[1]) {
+		for p, b := range trees[0] {
+			if trees[1][p] != b {
+				t.Errorf("%s differs between two builds", p)
+			}
+		}
+		t.Fatal("two builds of the same input differ")
+	}
+	var index bool
+	for p := range trees[0] {
+		index = index || strings.HasPrefix(p, "/search/")
+	}
+	if !index {
+		t.Error("no search index in the output")
+	}
+}
