@@ -56,6 +56,25 @@ func (p *projectFlags) options() (build.Options, error) {
 	}, nil
 }
 
+// build runs one full build of the project, printing content problems one
+// a line (and returning exit status 1) or the warnings of a good build.
+func (p *projectFlags) build() (build.Options, *build.Builder, *build.Result, error) {
+	opts, err := p.options()
+	if err != nil {
+		return opts, nil, nil, err
+	}
+	b, err := build.New(opts)
+	if err != nil {
+		return opts, nil, nil, err
+	}
+	res, err := b.Build()
+	if err != nil {
+		return opts, nil, nil, reportBuildError(os.Stderr, err)
+	}
+	printWarnings(os.Stderr, res.Warnings)
+	return opts, b, res, nil
+}
+
 func (c *buildCmd) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
 	var pf projectFlags
@@ -69,19 +88,10 @@ func (c *buildCmd) Run(ctx context.Context, args []string) error {
 		return usageError("unexpected arguments: %v", fs.Args())
 	}
 	start := time.Now()
-	opts, err := pf.options()
+	opts, b, res, err := pf.build()
 	if err != nil {
 		return err
 	}
-	b, err := build.New(opts)
-	if err != nil {
-		return err
-	}
-	res, err := b.Build()
-	if err != nil {
-		return reportBuildError(os.Stderr, err)
-	}
-	printWarnings(os.Stderr, res.Warnings)
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join(pf.root, opts.Config.OutputDir)

@@ -164,17 +164,9 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 // serveChecks runs the live-checks service alone: it builds the site once
 // to learn each article's checks, then serves /__checks/ on listen.
 func serveChecks(ctx context.Context, pf projectFlags, listen string, demo bool, stdout io.Writer) error {
-	opts, err := pf.options()
+	opts, _, res, err := pf.build()
 	if err != nil {
 		return err
-	}
-	b, err := build.New(opts)
-	if err != nil {
-		return err
-	}
-	res, err := b.Build()
-	if err != nil {
-		return reportBuildError(os.Stderr, err)
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	return serveChecksOnly(ctx, opts.Config, func() *content.Site { return res.Site }, listen, demo, os.Getenv, stdout, logger)
