@@ -342,3 +342,39 @@ func TestRebuildReresolvesDependents(t *testing.T) {
 		t.Error("link lost after an unrelated title change")
 	}
 }
+
+// TestThemeOverride: a site theme replaces default theme files one by one.
+func TestThemeOverride(t *testing.T) {
+	fsys := site(map[string]string{
+		"content/guides/basics/a.md":        article("1", "A", "Hi\n"),
+		"themes/acme/static/style.css":      "body{color:teal}",
+		"themes/acme/templates/404.html":    `{{define "title"}}Lost{{end}}{{define "bodyclass"}}x{{end}}{{define "main"}}<p>Acme lost</p>{{end}}`,
+		"themes/acme/static/extra/logo.svg": "<svg/>",
+	})
+	opts := testOptions(fsys)
+	opts.Config.Theme = "themes/acme"
+	b, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res.Files["/assets/style.css"]); got != "body{color:teal}" {
+		t.Errorf("style.css = %.40q, want the site theme's", got)
+	}
+	if !strings.Contains(string(res.Files["/404.html"]), "<p>Acme lost</p>") {
+		t.Error("404 template not overridden")
+	}
+	if len(res.Files["/assets/site.js"]) == 0 || len(res.Files["/assets/extra/logo.svg"]) == 0 {
+		t.Error("default files or the site theme's own files are missing")
+	}
+	if !strings.Contains(string(res.Files["/guides/basics/a/index.html"]), `class="article-body"`) {
+		t.Error("article template should still come from the default theme")
+	}
+	opts.Config.Theme = "themes/missing"
+	if _, err := New(opts); err == nil || !strings.Contains(err.Error(), "open theme themes/missing") {
+		t.Errorf("missing theme: %v", err)
+	}
+}
