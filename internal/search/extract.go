@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
@@ -54,41 +55,53 @@ func extract(a *content.Article) []unitText {
 	return tw.extract(a)
 }
 
-// textWriter gathers the readable text of blocks; each goroutine has one.
+// textWriter gathers the readable text of blocks; each goroutine has one
+// and reuses its buffers from article to article.
 type textWriter struct {
-	buf    []byte
-	labels *[]string
+	buf      []byte // one block's text as written
+	body     []byte // the body of the unit being gathered, blocks joined by spaces
+	spans    [][2]int
+	labels   *[]string
+	units    []unitText
+	headings map[ast.Node]*markdown.Heading
+	steps    map[ast.Node]*markdown.Step
+	list     []string
 }
 
+// extract returns the units of a; they are valid until the next call.
 func (tw *textWriter) extract(a *content.Article) []unitText {
-	head := unitText{}
+	if tw.headings == nil {
+		tw.headings = map[ast.Node]*markdown.Heading{}
+		tw.steps = map[ast.Node]*markdown.Step{}
+	}
+	tw.units = tw.units[:0]
+	head := tw.addUnit()
 	head.fields[fTitle] = a.Title
-	head.fields[fKeywords] = strings.Join(append(append([]string(nil), a.Keywords...), a.Tags...), " · ")
+	head.fields[fKeywords] = joinTwo(a.Keywords, a.Tags, " · ")
 	head.fields[fSummary] = a.Summary
-	units := []unitText{head}
 	if a.Doc == nil || a.Doc.Root == nil {
-		return units
+		return tw.units
 	}
 	src := a.Doc.Source
-	headings := map[ast.Node]*markdown.Heading{}
+	clear(tw.headings)
+	clear(tw.steps)
 	for _, h := range a.Doc.Headings {
-		headings[h.Node] = h
+		tw.headings[h.Node] = h
 	}
-	steps := map[ast.Node]*markdown.Step{}
 	for _, s := range a.Doc.Steps {
-		steps[s.Node] = s
+		tw.steps[s.Node] = s
 	}
-	bodies := [][]string{nil}
-	var headingList []string
+	tw.list = tw.list[:0]
+	tw.body = tw.body[:0]
+	tw.spans = tw.spans[:0]
 	cur := 0
 	h2 := ""
 	for n := a.Doc.Root.FirstChild(); n != nil; n = n.NextSibling() {
 		if h, ok := n.(*ast.Heading); ok && (h.Level == 2 || h.Level == 3) && !isTabMarker(h) {
-			info := headings[n]
+			info := tw.headings[n]
 			if info != nil {
+				tw.endBody(cur)
 				text := cleanText(info.Text)
-				u := unitText{anchor: info.ID, heading: text, nav: navHeadings[strings.ToLower(text)]}
-				u.fields[fHeading] = text
 				ctx := a.Title
 				if h.Level == 3 && h2 != "" {
 					ctx += " · " + h2
@@ -96,55 +109,107 @@ func (tw *textWriter) extract(a *content.Article) []unitText {
 				if h.Level == 2 {
 					h2 = text
 				}
+				u := tw.addUnit()
+				u.anchor, u.heading, u.nav = info.ID, text, isNavHeading(text)
+				u.fields[fHeading] = text
 				u.fields[fContext] = ctx
-				units = append(units, u)
-				bodies = append(bodies, nil)
-				cur = len(units) - 1
-				headingList = append(headingList, text)
+				cur = len(tw.units) - 1
+				tw.list = append(tw.list, text)
 				continue
 			}
 		}
 		if l, ok := n.(*ast.List); ok && l.IsOrdered() {
 			for it := l.FirstChild(); it != nil; it = it.NextSibling() {
-				t := tw.blockText(it, src, &units[cur].labels)
-				if s := steps[it]; s != nil {
-					units[cur].steps = append(units[cur].steps, stepText{anchor: s.ID, text: t})
-				}
-				if t != "" {
-					bodies[cur] = append(bodies[cur], t)
+				span := tw.addBlock(it, src, &tw.units[cur].labels)
+				if s := tw.steps[it]; s != nil {
+					tw.units[cur].steps = append(tw.units[cur].steps, stepText{anchor: s.ID})
+					tw.spans = append(tw.spans, span)
 				}
 			}
 			continue
 		}
-		if t := tw.blockText(n, src, &units[cur].labels); t != "" {
-			bodies[cur] = append(bodies[cur], t)
-		}
+		tw.addBlock(n, src, &tw.units[cur].labels)
 	}
-	// Block texts are squeezed and trimmed: joined by spaces they are what
-	// squeezing them joined by newlines gives.
-	for i := range units {
-		units[i].fields[fBody] = strings.Join(bodies[i], " ")
+	tw.endBody(cur)
+	tw.units[0].fields[fContext] = strings.Join(tw.list, " · ")
+	return tw.units
+}
+
+// addUnit appends an empty unit, keeping the capacity of the slices of
+// the one it replaces.
+func (tw *textWriter) addUnit() *unitText {
+	if len(tw.units) < cap(tw.units) {
+		tw.units = tw.units[:len(tw.units)+1]
+		u := &tw.units[len(tw.units)-1]
+		steps, labels := u.steps[:0], u.labels[:0]
+		*u = unitText{steps: steps, labels: labels}
+		return u
 	}
-	units[0].fields[fContext] = strings.Join(headingList, " · ")
-	return units
+	tw.units = append(tw.units, unitText{})
+	return &tw.units[len(tw.units)-1]
+}
+
+// endBody sets the body of unit i from the gathered blocks and its steps'
+// texts from their spans in it.
+func (tw *textWriter) endBody(i int) {
+	u := &tw.units[i]
+	body := string(tw.body)
+	u.fields[fBody] = body
+	for k, sp := range tw.spans {
+		u.steps[k].text = body[sp[0]:sp[1]]
+	}
+	tw.body = tw.body[:0]
+	tw.spans = tw.spans[:0]
+}
+
+// addBlock appends the readable text of a block to the body, after a
+// space unless it is the first, and returns where it lies in the body.
+// Block texts are squeezed and trimmed: joined by spaces they are what
+// squeezing them joined by newlines gives.
+func (tw *textWriter) addBlock(n ast.Node, src []byte, labels *[]string) [2]int {
+	tw.buf = tw.buf[:0]
+	tw.labels = labels
+	tw.write(n, src)
+	sep := len(tw.body)
+	if sep > 0 {
+		tw.body = append(tw.body, ' ')
+	}
+	start := len(tw.body)
+	if bytes.Contains(tw.buf, []byte(":::")) || bytes.Contains(tw.buf, []byte("[!")) {
+		tw.body = append(tw.body, squeeze(cleanText(string(tw.buf)))...)
+	} else {
+		tw.body = appendSqueezed(tw.body, tw.buf)
+	}
+	if len(tw.body) == start {
+		tw.body = tw.body[:sep]
+		return [2]int{sep, sep}
+	}
+	return [2]int{start, len(tw.body)}
+}
+
+// joinTwo is strings.Join of a and b appended.
+func joinTwo(a, b []string, sep string) string {
+	switch {
+	case len(a) == 0:
+		return strings.Join(b, sep)
+	case len(b) == 0:
+		return strings.Join(a, sep)
+	}
+	return strings.Join(a, sep) + sep + strings.Join(b, sep)
+}
+
+// isNavHeading reports whether a heading names a navHeadings section.
+func isNavHeading(text string) bool {
+	if len(text) > 64 {
+		return false // longer than any of them, in any case
+	}
+	return navHeadings[strings.ToLower(text)]
 }
 
 // isTabMarker reports whether h is a DocFX tab marker: "# [Label](#tab/x)".
 func isTabMarker(h *ast.Heading) bool {
 	l, ok := h.FirstChild().(*ast.Link)
 	return ok && h.ChildCount() == 1 && strings.HasPrefix(string(l.Destination), "#tab/")
-}
-
-// blockText returns the readable text of a block, DocFX markup removed,
-// and adds its UI labels to labels.
-func (tw *textWriter) blockText(n ast.Node, src []byte, labels *[]string) string {
-	tw.buf = tw.buf[:0]
-	tw.labels = labels
-	tw.write(n, src)
-	if bytes.Contains(tw.buf, []byte(":::")) || bytes.Contains(tw.buf, []byte("[!")) {
-		return squeeze(cleanText(string(tw.buf)))
-	}
-	return squeezeBytes(tw.buf)
 }
 
 func (tw *textWriter) write(n ast.Node, src []byte) {
@@ -265,29 +330,33 @@ func squeeze(s string) string {
 	return strings.TrimSpace(string(b))
 }
 
-// squeezeBytes is squeeze for a byte slice, allocating only the result.
-func squeezeBytes(s []byte) string {
-	out := make([]byte, 0, len(s))
+// appendSqueezed appends squeeze(string(s)) to dst.
+func appendSqueezed(dst, s []byte) []byte {
+	start := len(dst)
 	for i := 0; i < len(s); {
 		j := i
 		for j < len(s) && !isSqueezeSpace(s[j]) {
 			j++
 		}
-		out = append(out, s[i:j]...)
+		dst = append(dst, s[i:j]...)
 		if j == len(s) {
 			break
 		}
 		for j < len(s) && isSqueezeSpace(s[j]) {
 			j++
 		}
-		out = append(out, ' ')
+		dst = append(dst, ' ')
 		i = j
 	}
+	out := dst[start:]
 	edge := func(c byte) bool { return c == ' ' || c == '\v' || c >= utf8.RuneSelf }
-	if len(out) > 0 && (edge(out[0]) || edge(out[len(out)-1])) {
-		return strings.TrimSpace(string(out))
+	if len(out) == 0 || !edge(out[0]) && !edge(out[len(out)-1]) {
+		return dst
 	}
-	return string(out)
+	left := bytes.TrimLeftFunc(out, unicode.IsSpace)
+	t := bytes.TrimRightFunc(left, unicode.IsSpace)
+	n := copy(out, t)
+	return dst[:start+n]
 }
 
 func isSqueezeSpace(c byte) bool {

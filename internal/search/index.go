@@ -82,6 +82,8 @@ type docEntry struct {
 	present  [nFields]int // units in which each field has words
 	avg      avgLens      // the average lengths posts were scored with
 	counts   []unitCounts // term counts, until scored
+	fcounts  []fieldCount // what counts' ranges index
+	nposts   int          // postings the counts make
 	posts    []docPost    // unit by unit
 	surfs    []surfPair   // distinct surface forms
 	frag     []byte       // fragment file
@@ -92,15 +94,18 @@ type avgLens [nFields]float64
 
 // unitCounts is what scoring needs of one unit.
 type unitCounts struct {
-	lens  [nFields]int
-	nav   bool
-	terms []termCount
-	exact uint32 // exact key of the title or heading, noTerm if none
+	lens     [nFields]int
+	nav      bool
+	from, to int    // the unit's term counts in docEntry.fcounts
+	exact    uint32 // exact key of the title or heading, noTerm if none
 }
 
-type termCount struct {
-	term uint32
-	tf   [nFields]uint16
+// fieldCount is how often a term occurs in one field of a unit. A unit's
+// counts hold each of its terms' fields together, in field order.
+type fieldCount struct {
+	term  uint32
+	field uint8
+	tf    uint16
 }
 
 // docPost is one term of one unit with its impact byte (0 for exact
@@ -201,20 +206,25 @@ func (ix *Indexer) parallel(n int, fn func(w *worker, i int)) {
 
 // worker analyses articles; each goroutine has its own.
 type worker struct {
-	ix        *Indexer
-	sc        scanner
-	ascii     map[string]*runInfo // raw ASCII run → analysis
-	folded    map[string]*runInfo // folded non-ASCII run → analysis (without parts)
-	ids       map[string]uint32   // compounds and exact keys
-	pairs     map[uint64]uint32
-	tf        [][nFields]uint16 // by term, for the unit being analysed
-	touched   []uint32
-	seen      []uint32 // surface → article number that last added it
-	kb        []byte
-	tw        textWriter
-	lastSurfs []surfPair // of the previous article, to size the next
-	recent    *[recentSize]recentRun
-	nDoc      uint32
+	ix          *Indexer
+	sc          scanner
+	ascii       map[string]*runInfo // raw ASCII run → analysis
+	folded      map[string]*runInfo // folded non-ASCII run → analysis (without parts)
+	ids         map[string]uint32   // compounds and exact keys
+	pairs       map[uint64]uint32
+	tf          [][nFields]uint16 // by term, for the unit being analysed
+	touched     []uint32
+	fcounts     []fieldCount // of the article being analysed
+	counts      []unitCounts
+	fragUnits   []fragUnit
+	seen        []uint32 // surface → article number that last added it
+	kb          []byte   // exact keys
+	pb          []byte   // word pairs
+	tw          textWriter
+	lastSurfs   []surfPair // of the previous article, to size the next
+	recent      *[recentSize]recentRun
+	recentPairs *[recentPairSize]recentPair
+	nDoc        uint32
 }
 
 const recentSize = 1 << 14
@@ -233,10 +243,16 @@ func quickHash(b []byte) uint32 {
 	return uint32(x >> 40)
 }
 
+// recentRun is a slot of the direct-mapped cache: the run is held in the
+// slot itself, so a hit reads one cache line before the runInfo.
 type recentRun struct {
-	raw string
+	n   uint32 // length of the run; 0 for an empty slot
+	raw [recentLen]byte
 	ri  *runInfo
 }
+
+// recentLen is the longest run the direct-mapped cache holds.
+const recentLen = 20
 
 type runInfo struct {
 	raw       string // the run as written, for ASCII runs
@@ -247,8 +263,13 @@ type runInfo struct {
 }
 
 func newWorker(ix *Indexer) *worker {
-	return &worker{ix: ix, ascii: map[string]*runInfo{}, folded: map[string]*runInfo{},
-		ids: map[string]uint32{}, pairs: map[uint64]uint32{}, recent: new([recentSize]recentRun)}
+	w := &worker{ix: ix, ascii: map[string]*runInfo{}, folded: map[string]*runInfo{},
+		ids: map[string]uint32{}, pairs: map[uint64]uint32{}, recent: new([recentSize]recentRun),
+		recentPairs: new([recentPairSize]recentPair)}
+	for i := range w.recentPairs {
+		w.recentPairs[i].id = noTerm
+	}
+	return w
 }
 
 // termKey returns the key of a folded term: its stem for a–z words.
@@ -264,12 +285,17 @@ func (w *worker) keyID(folded string) uint32 { return w.ix.dict.id(termKey(folde
 func (w *worker) asciiInfo(raw []byte) *runInfo {
 	// A direct-mapped cache in front of the map: most runs are a few
 	// hundred common words.
-	slot := &w.recent[quickHash(raw)&(recentSize-1)]
-	if slot.ri != nil && slot.raw == string(raw) {
-		return slot.ri
+	var slot *recentRun
+	if len(raw) <= recentLen {
+		slot = &w.recent[quickHash(raw)&(recentSize-1)]
+		if int(slot.n) == len(raw) && string(slot.raw[:len(raw)]) == string(raw) {
+			return slot.ri
+		}
 	}
 	if ri := w.ascii[string(raw)]; ri != nil {
-		slot.raw, slot.ri = ri.raw, ri
+		if slot != nil {
+			slot.n, slot.ri = uint32(copy(slot.raw[:], raw)), ri
+		}
 		return ri
 	}
 	text := lowerString(raw)
@@ -280,7 +306,9 @@ func (w *worker) asciiInfo(raw []byte) *runInfo {
 	}
 	ri.raw = string(raw)
 	w.ascii[ri.raw] = ri
-	slot.raw, slot.ri = ri.raw, ri
+	if slot != nil {
+		slot.n, slot.ri = uint32(copy(slot.raw[:], raw)), ri
+	}
 	return ri
 }
 
@@ -319,14 +347,18 @@ func (w *worker) exactKey(s string) uint32 {
 		}
 		w.kb = append(w.kb, w.runInfo(raw, r).keyStr...)
 	})
+	return w.exactID()
+}
+
+// exactID returns the id of the exact key whose words' keys w.kb holds,
+// noTerm if none.
+func (w *worker) exactID() uint32 {
 	if len(w.kb) == 0 {
 		return noTerm
 	}
 	w.kb = append(w.kb, '=')
-	if id, ok := w.ids[string(w.kb)]; ok {
-		return id
-	}
-	return w.strID(string(w.kb))
+	// Titles and headings seldom repeat: no worker cache in front.
+	return w.ix.dict.idBytes(w.kb)
 }
 
 func (w *worker) strID(s string) uint32 {
@@ -340,12 +372,26 @@ func (w *worker) strID(s string) uint32 {
 
 func (w *worker) pairID(a, b uint32) uint32 {
 	k := uint64(a)<<32 | uint64(b)
+	// Pairs repeat within an article (its title is the context of every
+	// section): a direct-mapped cache answers most before the map.
+	slot := &w.recentPairs[uint32((k*0x9e3779b97f4a7c15)>>40)&(recentPairSize-1)]
+	if slot.key == k && slot.id != noTerm {
+		return slot.id
+	}
 	id, ok := w.pairs[k]
 	if !ok {
-		id = w.ix.dict.pair(a, b)
+		id = w.ix.dict.pair(a, b, &w.pb)
 		w.pairs[k] = id
 	}
+	slot.key, slot.id = k, id
 	return id
+}
+
+const recentPairSize = 1 << 12
+
+type recentPair struct {
+	key uint64
+	id  uint32 // noTerm for an empty slot
 }
 
 func (w *worker) count(t uint32, f int) {
@@ -378,15 +424,29 @@ func (w *worker) analyse(a *content.Article) *docEntry {
 	w.nDoc++
 	e := &docEntry{surfs: make([]surfPair, 0, len(w.lastSurfs)+16)}
 	texts := w.tw.extract(a)
-	frag := fragment{Title: a.Title, URL: a.URL, Parent: a.Parent()}
+	w.fcounts, w.counts = w.fcounts[:0], w.counts[:0]
+	frag := fragment{Title: a.Title, URL: a.URL, Parent: a.Parent(), Units: w.fragUnits[:0]}
 	for ui, ut := range texts {
 		var lens [nFields]int
+		// The title or heading is also the unit's exact key: its words'
+		// keys are gathered in w.kb as it is scanned.
+		exactField := fHeading
+		if ui == 0 {
+			exactField = fTitle
+		}
+		w.kb = w.kb[:0]
 		for f := 0; f < nFields; f++ {
 			n := 0
 			prev := noTerm
 			w.sc.scanRuns(ut.fields[f], func(raw []byte, r *run) {
 				n++
 				ri := w.runInfo(raw, r)
+				if f == exactField {
+					if len(w.kb) > 0 {
+						w.kb = append(w.kb, ' ')
+					}
+					w.kb = append(w.kb, ri.keyStr...)
+				}
 				w.surface(e, ri.surf, ri.key)
 				w.count(ri.key, f)
 				for _, p := range ri.parts {
@@ -425,24 +485,26 @@ func (w *worker) analyse(a *content.Article) *docEntry {
 				}
 			})
 		}
-		uc := unitCounts{lens: lens, nav: ut.nav, exact: noTerm, terms: make([]termCount, 0, len(w.touched))}
+		uc := unitCounts{lens: lens, nav: ut.nav, from: len(w.fcounts)}
 		for f := range lens {
 			e.lens[f] += lens[f]
 			if lens[f] > 0 {
 				e.present[f]++
 			}
 		}
+		e.nposts += len(w.touched) + 1
 		for _, t := range w.touched {
-			uc.terms = append(uc.terms, termCount{t, w.tf[t]})
+			for f, n := range w.tf[t] {
+				if n > 0 {
+					w.fcounts = append(w.fcounts, fieldCount{term: t, field: uint8(f), tf: n})
+				}
+			}
 			w.tf[t] = [nFields]uint16{}
 		}
 		w.touched = w.touched[:0]
-		exact := a.Title
-		if ui > 0 {
-			exact = ut.heading
-		}
-		uc.exact = w.exactKey(exact)
-		e.counts = append(e.counts, uc)
+		uc.to = len(w.fcounts)
+		uc.exact = w.exactID()
+		w.counts = append(w.counts, uc)
 
 		fu := fragUnit{Anchor: ut.anchor, Heading: ut.heading}
 		if ui == 0 {
@@ -456,6 +518,8 @@ func (w *worker) analyse(a *content.Article) *docEntry {
 		frag.Units = append(frag.Units, fu)
 	}
 	e.units = len(texts)
+	e.counts = slices.Clone(w.counts)
+	e.fcounts = slices.Clone(w.fcounts)
 	size := 256
 	for _, u := range frag.Units {
 		size += len(u.Anchor) + len(u.Heading) + len(u.Text) + 32
@@ -466,40 +530,38 @@ func (w *worker) analyse(a *content.Article) *docEntry {
 	e.frag = frag.appendJSON(make([]byte, 0, size+size/16))
 	w.lastSurfs = e.surfs
 	e.fragName = "f-" + contentHash(e.frag) + ".json"
+	clear(frag.Units)
+	w.fragUnits = frag.Units
 	return e
 }
 
 // score turns the term counts into postings with their impact bytes.
 func (e *docEntry) score(avg avgLens) {
 	e.avg = avg
-	n := 0
-	for _, u := range e.counts {
-		n += len(u.terms) + 1
-	}
-	e.posts = make([]docPost, 0, n)
+	e.posts = make([]docPost, 0, e.nposts)
 	for ui, u := range e.counts {
 		var norm [nFields]float64
 		for f := range norm {
 			norm[f] = fieldWeights[f] / (1 - fieldB[f] + fieldB[f]*float64(u.lens[f])/avg[f])
 		}
-		for _, t := range u.terms {
+		fc := e.fcounts[u.from:u.to]
+		for i := 0; i < len(fc); {
+			t := fc[i].term
 			var sum float64
-			for f, n := range t.tf {
-				if n > 0 {
-					sum += float64(n) * norm[f]
-				}
+			for ; i < len(fc) && fc[i].term == t; i++ {
+				sum += float64(fc[i].tf) * norm[fc[i].field]
 			}
 			v := qScale * sum / (k1 + sum)
 			if u.nav {
 				v *= navFactor
 			}
-			e.posts = append(e.posts, docPost{term: t.term, unit: uint32(ui), q: uint8(max(1, math.Round(v)))})
+			e.posts = append(e.posts, docPost{term: t, unit: uint32(ui), q: uint8(max(1, math.Round(v)))})
 		}
 		if u.exact != noTerm {
 			e.posts = append(e.posts, docPost{term: u.exact, unit: uint32(ui)})
 		}
 	}
-	e.counts = nil
+	e.counts, e.fcounts = nil, nil
 }
 
 // exactKeyOf is the key of a whole title or heading: every word's key,
@@ -557,11 +619,26 @@ func (d *dict) idLocked(s string) uint32 {
 	return id
 }
 
-// pair returns the id of the word pair "a b".
-func (d *dict) pair(a, b uint32) uint32 {
+// idBytes is id(string(b)), allocating only for a new string.
+func (d *dict) idBytes(b []byte) uint32 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.idLocked(d.strs[a] + " " + d.strs[b])
+	if id, ok := d.ids[string(b)]; ok {
+		return id
+	}
+	return d.idLocked(string(b))
+}
+
+// pair returns the id of the word pair "a b"; buf is scratch space.
+func (d *dict) pair(a, b uint32, buf *[]byte) uint32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := append(append(append((*buf)[:0], d.strs[a]...), ' '), d.strs[b]...)
+	*buf = k
+	if id, ok := d.ids[string(k)]; ok {
+		return id
+	}
+	return d.idLocked(string(k))
 }
 
 // buildState is what the previous Add left: the postings of every term
@@ -832,15 +909,26 @@ func (ix *Indexer) write(files render.Files) {
 // those born (sorted by cmp), carrying over the common-prefix lengths and
 // sizes of neighbours that stay neighbours.
 func (st *buildState) relist(born []uint32, strs []string, cmp func(x, y uint32) int, size func(uint32) int) {
+	// Sorted by their first eight bytes first, which most comparisons
+	// settle without reading the strings.
 	type bs struct {
-		s string
-		t uint32
+		pre uint64
+		s   string
+		t   uint32
 	}
 	sorted := make([]bs, len(born))
 	for i, t := range born {
-		sorted[i] = bs{strs[t], t}
+		sorted[i] = bs{prefix8(strs[t]), strs[t], t}
 	}
-	slices.SortFunc(sorted, func(a, b bs) int { return strings.Compare(a.s, b.s) })
+	slices.SortFunc(sorted, func(a, b bs) int {
+		switch {
+		case a.pre < b.pre:
+			return -1
+		case a.pre > b.pre:
+			return 1
+		}
+		return strings.Compare(a.s, b.s)
+	})
 	for i, b := range sorted {
 		born[i] = b.t
 	}
@@ -1093,40 +1181,48 @@ func (f *fragment) appendJSON(b []byte) []byte {
 	return append(b, "]}"...)
 }
 
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+// appendJSONString appends s as a JSON string, as encoding/json writes
+// it; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
 	const hexDigits = "0123456789abcdef"
+	mark := len(b)
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
-				b = append(b, s[start:i]...)
-				b = append(b, `\u202`...)
-				b = append(b, hexDigits[s[i+2]&0xf])
-				i += 2
-				start = i + 1
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
 			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\r':
+				b = append(b, '\\', 'r')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
 			continue
 		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return appendJSONString(b[:mark], strings.ToValidUTF8(s, "\uFFFD"))
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
+			start = i + size
 		}
-		start = i + 1
+		i += size
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
@@ -1181,6 +1277,14 @@ func packGroups(terms []uint32, strs []string, lcp, sizes []int, depth, target i
 		out = append(out, g)
 	}
 	return out
+}
+
+// prefix8 is the first eight bytes of s, big-endian, zero-padded: it
+// orders strings as their first eight bytes do.
+func prefix8(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // commonChars counts the characters a and b start with alike.

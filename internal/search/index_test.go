@@ -2,9 +2,11 @@ package search
 
 import (
 	"bytes"
+	"encoding/json"
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"livedocs/internal/content"
 	"livedocs/internal/markdown"
@@ -129,5 +131,38 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 				t.Errorf("restoring the article did not restore the index:\n%s", d)
 			}
 		})
+	}
+}
+
+// TestAppendJSONString holds appendJSONString to encoding/json (without
+// HTML escaping) on valid text, and checks that invalid UTF-8 reads back
+// with each invalid run as one U+FFFD.
+func TestAppendJSONString(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and \ back`, "tab\tnl\nret\r\x00\x1f\x7f", "café ß 日本",
+		"line\u2028sep\u2029end", "bad \xff utf8 \xed\xa0\x80 here", "\xc3", "a\xe2\x80", "\uFFFD ok",
+		"<b>&amp;</b>",
+	}
+	for _, s := range cases {
+		got := appendJSONString([]byte("x"), s)
+		if got[0] != 'x' {
+			t.Fatalf("appendJSONString(%q) overwrote the buffer: %s", s, got)
+		}
+		var back string
+		if err := json.Unmarshal(got[1:], &back); err != nil || back != strings.ToValidUTF8(s, "\uFFFD") {
+			t.Errorf("appendJSONString(%q) = %s, reads back as %q (%v)", s, got[1:], back, err)
+		}
+		if !utf8.ValidString(s) {
+			continue
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if string(got[1:]) != strings.TrimSuffix(want.String(), "\n") {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got[1:], want.String())
+		}
 	}
 }

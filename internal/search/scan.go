@@ -108,10 +108,13 @@ func asciiPiece[T string | []byte](sc *scanner, p T, emit runSink) {
 		from := len(sc.text)
 		j := i
 		for j < len(p) {
-			if isASCIIWordByte(p[j]) {
-				sc.text = append(sc.text, p[j])
-				j++
-			} else if p[j] == '\'' && j+1 < len(p) && isASCIIWordByte(p[j+1]) {
+			k := j
+			for k < len(p) && isASCIIWordByte(p[k]) {
+				k++
+			}
+			sc.text = append(sc.text, p[j:k]...)
+			j = k
+			if j+1 < len(p) && p[j] == '\'' && isASCIIWordByte(p[j+1]) {
 				j++
 			} else {
 				break
