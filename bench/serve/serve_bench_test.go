@@ -27,6 +27,7 @@ import (
 
 	"livedocs/internal/build"
 	"livedocs/internal/config"
+	"livedocs/internal/search"
 	"livedocs/internal/server"
 )
 
@@ -49,9 +50,10 @@ func BenchmarkReload(b *testing.B) {
 
 	start := time.Now()
 	srv := server.New(server.Options{})
+	// As livedocs serve runs it: with the search index kept up to date.
 	live, err := server.NewLive(srv, server.LiveOptions{Root: dir, Logf: b.Logf, Options: func() (build.Options, error) {
 		cfg, err := config.Load(filepath.Join(dir, "config.yaml"))
-		return build.Options{Root: dir, Config: cfg, Drafts: true}, err
+		return build.Options{Root: dir, Config: cfg, Drafts: true, Index: search.NewIndexer().Add}, err
 	}})
 	if err != nil {
 		b.Fatal(err)
