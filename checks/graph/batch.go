@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	abs "github.com/microsoft/kiota-abstractions-go"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
-	msgraphgocore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"livedocs/checks"
@@ -24,13 +24,35 @@ import (
 // maxBatch is Graph's limit of requests in one $batch.
 const maxBatch = 20
 
-// step is one GET in a batch and, once sent, its answer.
+// step is one GET in a batch and, once sent, its outcome: a 2xx body is
+// decoded into into, anything else sets err.
 type step struct {
-	name  string // "GET /policies/authorizationPolicy", for messages
-	info  *abs.RequestInformation
-	ctor  absser.ParsableFactory
-	value absser.Parsable
-	err   error
+	name    string            // "GET /policies/authorizationPolicy", for messages
+	url     string            // relative to the base URL, as the SDK built it
+	headers map[string]string // the SDK's request headers
+	into    any               // pointer the 2xx body is decoded into
+	err     error
+}
+
+// newStep turns a request built by the SDK into a batch step. The URL is
+// resolved once, so a retry sends exactly the same item.
+func (s *Source) newStep(name string, info *abs.RequestInformation, into any) (*step, error) {
+	u, err := info.GetUri()
+	if err != nil {
+		return nil, fmt.Errorf("build request %s: %w", name, err)
+	}
+	rel, ok := strings.CutPrefix(u.String(), s.prefix)
+	if !ok || !strings.HasPrefix(rel, "/") {
+		return nil, fmt.Errorf("build request %s: URL %s is not under %s", name, u, s.base)
+	}
+	st := &step{name: name, url: rel, into: into}
+	if keys := info.Headers.ListKeys(); len(keys) > 0 {
+		st.headers = make(map[string]string, len(keys))
+		for _, k := range keys {
+			st.headers[k] = strings.Join(info.Headers.Get(k), ",")
+		}
+	}
+	return st, nil
 }
 
 // errorMappings decode every error answer as Graph's ODataError.
@@ -88,70 +110,81 @@ func retryable(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// batchItemRequest and batchItemResponse are one item of a JSON $batch
+// request and answer. An item's ID is its step's index in the chunk, from 1.
+type batchItemRequest struct {
+	ID      string            `json:"id"`
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+}
+
+type batchItemResponse struct {
+	ID      string            `json:"id"`
+	Status  *int              `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
 // post sends one $batch and decodes every item into its step.
 func (s *Source) post(ctx context.Context, chunk []*step) {
-	resp, ids, err := s.send(ctx, chunk)
+	items, err := s.send(ctx, chunk)
 	for i, st := range chunk {
+		st.err = err
 		if err != nil {
-			st.value, st.err = nil, err
 			continue
 		}
-		st.value, st.err = decodeItem(resp, ids[i], st)
+		var item *batchItemResponse
+		id := strconv.Itoa(i + 1)
+		for j := range items {
+			if items[j].ID == id {
+				item = &items[j]
+				break
+			}
+		}
+		st.err = decodeItem(item, st)
 	}
 }
 
-// send posts the batch. It returns the answer and each step's item ID.
-func (s *Source) send(ctx context.Context, chunk []*step) (resp msgraphgocore.BatchResponse, ids []string, err error) {
+// send posts the batch through the SDK's request adapter (authentication,
+// middleware, error mappings) and returns the answer's items.
+func (s *Source) send(ctx context.Context, chunk []*step) (items []batchItemResponse, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			resp, ids, err = nil, nil, fmt.Errorf("%w: batch answer: %v", checks.ErrMalformed, r)
+			items, err = nil, fmt.Errorf("%w: batch answer: %v", checks.ErrMalformed, r)
 		}
 	}()
-	batch := msgraphgocore.NewBatchRequest(s.adapter)
-	ids = make([]string, len(chunk))
+	reqs := make([]batchItemRequest, len(chunk))
 	for i, st := range chunk {
-		info, err := clone(st.info)
-		if err != nil {
-			return nil, nil, fmt.Errorf("add batch step %s: %w", st.name, err)
-		}
-		item, err := batch.AddBatchRequestStep(*info)
-		if err != nil {
-			return nil, nil, fmt.Errorf("add batch step %s: %w", st.name, err)
-		}
-		ids[i] = *item.GetId()
+		reqs[i] = batchItemRequest{ID: strconv.Itoa(i + 1), Method: http.MethodGet, URL: st.url, Headers: st.headers}
+	}
+	body, err := json.Marshal(struct {
+		Requests []batchItemRequest `json:"requests"`
+	}{reqs})
+	if err != nil {
+		return nil, fmt.Errorf("encode batch: %w", err)
 	}
 	info := abs.NewRequestInformation()
 	info.Method = abs.POST
 	info.UrlTemplate = "{+baseurl}/$batch"
-	info.PathParameters["baseurl"] = s.adapter.GetBaseUrl()
+	info.PathParameters["baseurl"] = s.base
 	info.Headers.TryAdd("Accept", "application/json")
-	if err := info.SetContentFromParsable(ctx, s.adapter, "application/json", batch); err != nil {
-		return nil, nil, fmt.Errorf("encode batch: %w", err)
-	}
-	got, err := s.adapter.Send(ctx, info, msgraphgocore.CreateBatchResponseDiscriminator, errorMappings())
+	info.SetStreamContentAndContentType(body, "application/json")
+	got, err := s.adapter.SendPrimitive(ctx, info, "[]byte", errorMappings())
 	if err != nil {
-		return nil, nil, wrapSendError(ctx, err, "POST /$batch")
+		return nil, wrapSendError(ctx, err, "POST /$batch")
 	}
-	br, ok := got.(msgraphgocore.BatchResponse)
-	if !ok || br == nil {
-		return nil, nil, fmt.Errorf("%w: empty $batch answer", checks.ErrMalformed)
+	raw, ok := got.([]byte)
+	if !ok || len(raw) == 0 {
+		return nil, fmt.Errorf("%w: empty $batch answer", checks.ErrMalformed)
 	}
-	return br, ids, nil
-}
-
-// clone copies a request for one batch. Adding a request to a batch
-// resolves its URL in place and clears its path parameters, so the same
-// RequestInformation cannot be added twice (as a retry would).
-func clone(info *abs.RequestInformation) (*abs.RequestInformation, error) {
-	u, err := info.GetUri()
-	if err != nil {
-		return nil, err
+	var resp struct {
+		Responses []batchItemResponse `json:"responses"`
 	}
-	c := abs.NewRequestInformation()
-	c.Method = info.Method
-	c.SetUri(*u)
-	c.Headers.AddAll(info.Headers)
-	return c, nil
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return nil, fmt.Errorf("%w: $batch answer: %v", checks.ErrMalformed, err)
+	}
+	return resp.Responses, nil
 }
 
 // wrapSendError turns what the adapter returned into an error the checks
@@ -186,58 +219,54 @@ func wrapSendError(ctx context.Context, err error, name string) error {
 	return fmt.Errorf("%w: %s: %v", checks.ErrMalformed, name, err)
 }
 
-// decodeItem decodes one batch item. It never panics.
-func decodeItem(resp msgraphgocore.BatchResponse, id string, st *step) (v absser.Parsable, err error) {
+// decodeItem decodes one batch item into st.into, or returns the item's
+// error. It never panics.
+func decodeItem(item *batchItemResponse, st *step) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("%w: %s: %v", checks.ErrMalformed, st.name, r)
+			err = fmt.Errorf("%w: %s: %v", checks.ErrMalformed, st.name, r)
 		}
 	}()
-	var item msgraphgocore.BatchItem
-	for _, it := range resp.GetResponses() {
-		if it != nil && it.GetId() != nil && *it.GetId() == id {
-			item = it
-			break
-		}
-	}
 	if item == nil {
-		return nil, fmt.Errorf("%w: %s", checks.ErrNoAnswer, st.name)
+		return fmt.Errorf("%w: %s", checks.ErrNoAnswer, st.name)
 	}
-	status := item.GetStatus()
-	if status == nil {
-		return nil, fmt.Errorf("%w: %s: item has no status", checks.ErrMalformed, st.name)
+	if item.Status == nil {
+		return fmt.Errorf("%w: %s: item has no status", checks.ErrMalformed, st.name)
 	}
-	body := item.GetBody()
-	if *status >= 400 {
-		ge := &checks.GraphError{Status: int(*status), Request: st.name, RetryAfter: parseRetryAfter(header(item.GetHeaders(), "Retry-After"))}
+	status := *item.Status
+	body := item.Body
+	if isNull(body) {
+		body = nil
+	}
+	if status >= 400 {
+		ge := &checks.GraphError{Status: status, Request: st.name}
+		// Error answers are rare: decode them with the SDK's own ODataError
+		// model so Graph's code, message, request ID and date survive.
 		if body != nil {
-			if raw, err := json.Marshal(body); err == nil {
-				if oe, err := parse(raw, odataerrors.CreateODataErrorFromDiscriminatorValue); err == nil {
-					if e, ok := oe.(*odataerrors.ODataError); ok {
-						code := ge.Status
-						*ge = *graphErrorFrom(e, code, st.name)
-						ge.RetryAfter = parseRetryAfter(header(item.GetHeaders(), "Retry-After"))
-					}
+			if oe, err := parse(body, odataerrors.CreateODataErrorFromDiscriminatorValue); err == nil {
+				if e, ok := oe.(*odataerrors.ODataError); ok {
+					ge = graphErrorFrom(e, status, st.name)
 				}
 			}
 		}
-		return nil, ge
+		ge.RetryAfter = parseRetryAfter(header(item.Headers, "Retry-After"))
+		return ge
 	}
-	if *status < 200 || *status >= 300 {
-		return nil, &checks.GraphError{Status: int(*status), Request: st.name}
+	if status < 200 || status >= 300 {
+		return &checks.GraphError{Status: status, Request: st.name}
 	}
 	if body == nil {
-		return nil, fmt.Errorf("%w: %s: empty body", checks.ErrMalformed, st.name)
+		return fmt.Errorf("%w: %s: empty body", checks.ErrMalformed, st.name)
 	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", checks.ErrMalformed, st.name, err)
+	if err := json.Unmarshal(body, st.into); err != nil {
+		return fmt.Errorf("%w: %s: %v", checks.ErrMalformed, st.name, err)
 	}
-	v, err = parse(raw, st.ctor)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", checks.ErrMalformed, st.name, err)
-	}
-	return v, nil
+	return nil
+}
+
+// isNull reports whether raw is absent or the JSON null.
+func isNull(raw json.RawMessage) bool {
+	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
 
 // parse decodes JSON with an SDK model constructor.
@@ -275,7 +304,7 @@ func graphErrorFrom(e *odataerrors.ODataError, status int, name string) *checks.
 }
 
 // header looks a header up case-insensitively.
-func header(h msgraphgocore.RequestHeader, name string) string {
+func header(h map[string]string, name string) string {
 	for k, v := range h {
 		if strings.EqualFold(k, name) {
 			return v

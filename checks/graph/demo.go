@@ -264,13 +264,33 @@ func badRequest(msg string) (int, []byte) {
 	return http.StatusBadRequest, b
 }
 
-// eqValue extracts the literal of "<prop> eq '<value>'" from a $filter.
+// eqValue extracts the literal of "<prop> eq '<value>'" from a $filter,
+// matching prop and eq in any case and only as whole words.
 func eqValue(filter, prop string) (string, bool) {
-	m := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(prop) + ` eq '((?:[^']|'')*)'`).FindStringSubmatch(filter)
-	if m == nil {
-		return "", false
+	needle := prop + " eq '"
+	for i := 0; i+len(needle) <= len(filter); i++ {
+		if i > 0 && isWordByte(filter[i-1]) || !strings.EqualFold(filter[i:i+len(needle)], needle) {
+			continue
+		}
+		var lit strings.Builder
+		for j := i + len(needle); j < len(filter); j++ {
+			if filter[j] != '\'' {
+				lit.WriteByte(filter[j])
+				continue
+			}
+			if j+1 < len(filter) && filter[j+1] == '\'' {
+				lit.WriteByte('\'')
+				j++
+				continue
+			}
+			return lit.String(), true
+		}
 	}
-	return strings.ReplaceAll(m[1], "''", "'"), true
+	return "", false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // answer answers one GET, given the path and query relative to /v1.0.
@@ -359,7 +379,7 @@ func (d *demoTenant) isUser(s string) bool {
 	return strings.EqualFold(s, d.app.User) || strings.EqualFold(s, d.userID)
 }
 
-// batchRequest and batchResponse are the JSON $batch shapes.
+// batchRequest is the JSON $batch request the demo server reads.
 type batchRequest struct {
 	Requests []struct {
 		ID        string            `json:"id"`
@@ -368,17 +388,6 @@ type batchRequest struct {
 		Headers   map[string]string `json:"headers"`
 		DependsOn []string          `json:"dependsOn"`
 	} `json:"requests"`
-}
-
-type batchItem struct {
-	ID      string            `json:"id"`
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers,omitempty"`
-	Body    json.RawMessage   `json:"body,omitempty"`
-}
-
-type batchResponse struct {
-	Responses []batchItem `json:"responses"`
 }
 
 // readBatch reads a $batch request body, gunzipping it if needed.
@@ -392,9 +401,14 @@ func readBatch(r *http.Request) (*batchRequest, error) {
 		defer zr.Close()
 		body = zr
 	}
+	// Read to the end: the server notices a client hanging up only once
+	// the body has been consumed, and trailing bytes are an error.
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, fmt.Errorf("read batch: %w", err)
+	}
 	var br batchRequest
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(&br); err != nil {
+	if err := json.Unmarshal(raw, &br); err != nil {
 		return nil, fmt.Errorf("read batch: %w", err)
 	}
 	if len(br.Requests) == 0 || len(br.Requests) > maxBatch {
@@ -426,13 +440,27 @@ func (s *demoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, b)
 			return
 		}
-		var out batchResponse
-		for _, req := range br.Requests {
+		// The bodies are valid JSON already (checked when the tenant was
+		// loaded, or marshalled here), so the answer is assembled as text
+		// rather than re-encoded.
+		var out bytes.Buffer
+		out.WriteString(`{"responses":[`)
+		for i, req := range br.Requests {
 			status, body := s.tenant.answer(req.Method, req.URL)
-			out.Responses = append(out.Responses, batchItem{ID: req.ID, Status: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: body})
+			id, _ := json.Marshal(req.ID)
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			out.WriteString(`{"id":`)
+			out.Write(id)
+			out.WriteString(`,"status":`)
+			out.WriteString(strconv.Itoa(status))
+			out.WriteString(`,"headers":{"Content-Type":"application/json"},"body":`)
+			out.Write(body)
+			out.WriteByte('}')
 		}
-		b, _ := json.Marshal(out)
-		writeJSON(w, http.StatusOK, b)
+		out.WriteString(`]}`)
+		writeJSON(w, http.StatusOK, out.Bytes())
 		return
 	}
 	rel += "?" + r.URL.RawQuery

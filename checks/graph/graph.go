@@ -15,10 +15,17 @@
 // appRoleAssignedTo of the service principal (only when assignment is
 // required) and the userConsentRequests of each consent request.
 //
-// Requests are built with the SDK's request builders, so their URLs and
-// query strings are the SDK's own; the batch is assembled with
-// msgraph-sdk-go-core (which generates the item IDs) and sent through the
-// SDK's request adapter, whose middleware gzip-compresses the body.
+// Requests are built with the SDK's request builders, so their URLs,
+// query strings and headers are the SDK's own. Each becomes a $batch item
+// once (its URL made relative to the base URL, as msgraph-sdk-go-core
+// does), with the item's index as its ID, and the batch is sent through the
+// SDK's request adapter, so authentication, the middleware and the error
+// mappings for the whole batch are the SDK's. The body is sent
+// uncompressed: Graph accepts plain JSON, and gzip (the SDK's compression
+// handler makes a new flate writer for every request) cost more CPU than
+// the few kilobytes it saved on the wire. The answer is read as bytes and
+// decoded with encoding/json into plain structs holding only the properties
+// the checks read, rather than through Kiota's parse nodes and models.
 //
 // # SDK traps handled here
 //
@@ -52,8 +59,8 @@
 // StartDemo runs a Graph-compatible server on 127.0.0.1 inside the process,
 // answering from embedded JSON shaped like Graph's documented examples, and
 // returns a Source wired to it, so a demo evaluation runs exactly the code
-// path of a real one. Scenarios: blocked, requested, approved, partial,
-// unlicensed.
+// path of a real one. Like Graph, it takes $batch bodies plain or gzipped.
+// Scenarios: blocked, requested, approved, partial, unlicensed.
 package graph
 
 import (
@@ -107,6 +114,7 @@ type Config struct {
 // use; create one and reuse it.
 type Source struct {
 	base        string
+	prefix      string // base as net/url prints it: the start of every request URL
 	host        string
 	client      *msgraphsdk.GraphServiceClient
 	adapter     abs.RequestAdapter
@@ -142,11 +150,11 @@ func New(cfg Config) (*Source, error) {
 	auth := &authProvider{host: u.Host, static: string(cfg.Token), cred: cred}
 
 	opts := msgraphsdk.GetDefaultClientOptions()
-	// The SDK's default middleware minus its retry handler, in a fixed order.
+	// The SDK's default middleware minus its retry handler (see above) and
+	// its compression handler (see Requests), in a fixed order, built once.
 	mw := []khttp.Middleware{
 		msgraphgocore.NewGraphTelemetryHandler(&opts),
 		khttp.NewRedirectHandler(),
-		khttp.NewCompressionHandler(),
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewUserAgentHandler(),
 		khttp.NewHeadersInspectionHandler(),
@@ -173,7 +181,7 @@ func New(cfg Config) (*Source, error) {
 	if attempts <= 0 {
 		attempts = 4
 	}
-	return &Source{base: base, host: u.Host, client: client, adapter: adapter, maxAttempts: attempts}, nil
+	return &Source{base: base, prefix: u.String(), host: u.Host, client: client, adapter: adapter, maxAttempts: attempts}, nil
 }
 
 // BaseURL returns the Graph root the Source talks to.

@@ -2,16 +2,15 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/oauth2permissiongrants"
 	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
@@ -38,13 +37,29 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 	}
 	r := q.Reads
 	var first []*step
-	add := func(list *[]*step, name string, info *abs.RequestInformation, err error, ctor absser.ParsableFactory) *step {
-		st := &step{name: name, info: info, ctor: ctor, err: err}
+	add := func(list *[]*step, name string, info *abs.RequestInformation, err error, into any) *step {
+		var st *step
 		if err == nil {
-			*list = append(*list, st)
+			st, err = s.newStep(name, info, into)
 		}
+		if err != nil {
+			return &step{name: name, err: err}
+		}
+		*list = append(*list, st)
 		return st
 	}
+	var (
+		spResp      page[servicePrincipalJSON]
+		acpResp     adminConsentPolicyJSON
+		authzResp   authorizationPolicyJSON
+		classResp   page[classificationJSON]
+		creqsResp   page[consentRequestJSON]
+		userResp    userJSON
+		groupsResp  page[groupJSON]
+		signInsResp page[signInJSON]
+		grantsResp  page[grantJSON]
+		assignResp  page[assignmentJSON]
+	)
 	var sp, acp, authz, classes, creqs, user, groups, signins *step
 	if r.ServicePrincipal {
 		f := "appId eq " + odata(q.AppID)
@@ -54,40 +69,40 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 				Select: []string{"id", "appId", "displayName", "appRoleAssignmentRequired", "verifiedPublisher"},
 			},
 		})
-		sp = add(&first, "GET /servicePrincipals", info, err, models.CreateServicePrincipalCollectionResponseFromDiscriminatorValue)
+		sp = add(&first, "GET /servicePrincipals", info, err, &spResp)
 	}
 	if r.AdminConsentPolicy {
 		info, err := s.client.Policies().AdminConsentRequestPolicy().ToGetRequestInformation(ctx, nil)
-		acp = add(&first, "GET /policies/adminConsentRequestPolicy", info, err, models.CreateAdminConsentRequestPolicyFromDiscriminatorValue)
+		acp = add(&first, "GET /policies/adminConsentRequestPolicy", info, err, &acpResp)
 	}
 	if r.AuthorizationPolicy {
 		info, err := s.client.Policies().AuthorizationPolicy().ToGetRequestInformation(ctx, nil)
-		authz = add(&first, "GET /policies/authorizationPolicy", info, err, models.CreateAuthorizationPolicyFromDiscriminatorValue)
+		authz = add(&first, "GET /policies/authorizationPolicy", info, err, &authzResp)
 	}
 	if r.Classifications {
 		raw := s.base + "/servicePrincipals(appId='" + GraphAppID + "')/delegatedPermissionClassifications"
 		info, err := serviceprincipals.NewItemDelegatedPermissionClassificationsRequestBuilder(raw, s.adapter).ToGetRequestInformation(ctx, nil)
-		classes = add(&first, "GET /servicePrincipals(appId='"+GraphAppID+"')/delegatedPermissionClassifications", info, err, models.CreateDelegatedPermissionClassificationCollectionResponseFromDiscriminatorValue)
+		classes = add(&first, "GET /servicePrincipals(appId='"+GraphAppID+"')/delegatedPermissionClassifications", info, err, &classResp)
 	}
 	if r.ConsentRequests {
 		f := "appId eq " + odata(q.AppID)
 		info, err := s.client.IdentityGovernance().AppConsent().AppConsentRequests().ToGetRequestInformation(ctx, &identitygovernance.AppConsentAppConsentRequestsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &identitygovernance.AppConsentAppConsentRequestsRequestBuilderGetQueryParameters{Filter: &f},
 		})
-		creqs = add(&first, "GET /identityGovernance/appConsent/appConsentRequests", info, err, models.CreateAppConsentRequestCollectionResponseFromDiscriminatorValue)
+		creqs = add(&first, "GET /identityGovernance/appConsent/appConsentRequests", info, err, &creqsResp)
 	}
 	if r.User && q.User != "" {
 		info, err := s.client.Users().ByUserId(q.User).ToGetRequestInformation(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id", "userPrincipalName", "displayName"}},
 		})
-		user = add(&first, "GET /users/{user}", info, err, models.CreateUserFromDiscriminatorValue)
+		user = add(&first, "GET /users/{user}", info, err, &userResp)
 	}
 	if r.Groups && q.User != "" {
 		top := int32(999)
 		info, err := s.client.Users().ByUserId(q.User).TransitiveMemberOf().ToGetRequestInformation(ctx, &users.ItemTransitiveMemberOfRequestBuilderGetRequestConfiguration{
 			QueryParameters: &users.ItemTransitiveMemberOfRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}, Top: &top},
 		})
-		groups = add(&first, "GET /users/{user}/transitiveMemberOf", info, err, models.CreateDirectoryObjectCollectionResponseFromDiscriminatorValue)
+		groups = add(&first, "GET /users/{user}/transitiveMemberOf", info, err, &groupsResp)
 	}
 	if r.SignIns && q.User != "" {
 		f := SignInFilter(q.AppID, q.User, q.Since)
@@ -95,7 +110,7 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 		info, err := s.client.AuditLogs().SignIns().ToGetRequestInformation(ctx, &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{Filter: &f, Top: &top},
 		})
-		signins = add(&first, "GET /auditLogs/signIns", info, err, models.CreateSignInCollectionResponseFromDiscriminatorValue)
+		signins = add(&first, "GET /auditLogs/signIns", info, err, &signInsResp)
 	}
 	if ctx.Err() != nil {
 		return t, ctx.Err()
@@ -104,10 +119,10 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 
 	// What the second batch depends on.
 	if sp != nil {
-		t.ServicePrincipal = servicePrincipal(sp)
+		t.ServicePrincipal = servicePrincipal(sp, &spResp)
 	}
 	if creqs != nil {
-		t.ConsentRequests = consentRequests(creqs)
+		t.ConsentRequests = consentRequests(creqs, &creqsResp)
 	}
 
 	var second []*step
@@ -119,14 +134,14 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 			info, err := s.client.Oauth2PermissionGrants().ToGetRequestInformation(ctx, &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
 				QueryParameters: &oauth2permissiongrants.Oauth2PermissionGrantsRequestBuilderGetQueryParameters{Filter: &f},
 			})
-			grants = add(&second, "GET /oauth2PermissionGrants", info, err, models.CreateOAuth2PermissionGrantCollectionResponseFromDiscriminatorValue)
+			grants = add(&second, "GET /oauth2PermissionGrants", info, err, &grantsResp)
 		}
 		if r.Assignments && spv.AppRoleAssignmentRequired {
 			top := int32(999)
 			info, err := s.client.ServicePrincipals().ByServicePrincipalId(spv.ID).AppRoleAssignedTo().ToGetRequestInformation(ctx, &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetRequestConfiguration{
 				QueryParameters: &serviceprincipals.ItemAppRoleAssignedToRequestBuilderGetQueryParameters{Top: &top},
 			})
-			assigned = add(&second, "GET /servicePrincipals/{id}/appRoleAssignedTo", info, err, models.CreateAppRoleAssignmentCollectionResponseFromDiscriminatorValue)
+			assigned = add(&second, "GET /servicePrincipals/{id}/appRoleAssignedTo", info, err, &assignResp)
 		}
 	} else if !t.ServicePrincipal.Got && sp != nil {
 		// The lookup failed: whatever depends on it fails the same way.
@@ -140,7 +155,7 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 		}
 		for _, cr := range list {
 			info, err := s.client.IdentityGovernance().AppConsent().AppConsentRequests().ByAppConsentRequestId(cr.ID).UserConsentRequests().ToGetRequestInformation(ctx, nil)
-			ucrs = append(ucrs, add(&second, "GET /identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests", info, err, models.CreateUserConsentRequestCollectionResponseFromDiscriminatorValue))
+			ucrs = append(ucrs, add(&second, "GET /identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests", info, err, new(page[userConsentRequestJSON])))
 		}
 	} else if creqs != nil {
 		t.UserConsentRequests = checks.Failed[[]checks.UserConsentRequest](t.ConsentRequests.Err)
@@ -156,28 +171,28 @@ func (s *Source) Read(ctx context.Context, q checks.Query) (*checks.Tenant, erro
 	}
 
 	if acp != nil {
-		t.AdminConsentPolicy = adminConsentPolicy(acp)
+		t.AdminConsentPolicy = adminConsentPolicy(acp, &acpResp)
 	}
 	if authz != nil {
-		t.AuthorizationPolicy = authorizationPolicy(authz)
+		t.AuthorizationPolicy = authorizationPolicy(authz, &authzResp)
 	}
 	if classes != nil {
-		t.Classifications = classifications(classes)
+		t.Classifications = classifications(classes, &classResp)
 	}
 	if user != nil {
-		t.User = directoryUser(user)
+		t.User = directoryUser(user, &userResp)
 	}
 	if groups != nil {
-		t.Groups = memberships(groups)
+		t.Groups = memberships(groups, &groupsResp)
 	}
 	if signins != nil {
-		t.SignIns = signIns(signins)
+		t.SignIns = signIns(signins, &signInsResp)
 	}
 	if grants != nil {
-		t.Grants = permissionGrants(grants)
+		t.Grants = permissionGrants(grants, &grantsResp)
 	}
 	if assigned != nil {
-		t.Assignments = assignments(assigned)
+		t.Assignments = assignments(assigned, &assignResp)
 	}
 	if t.ConsentRequests.Got {
 		t.UserConsentRequests = userConsentRequests(t.ConsentRequests.Value, ucrs, len(t.ConsentRequests.Value) > maxConsentRequests)
@@ -199,138 +214,206 @@ func SignInFilter(appID, user string, since time.Time) string {
 		odata(appID), who, since.UTC().Format("2006-01-02T15:04:05Z"), strings.Join(codes, " or "))
 }
 
-// answer returns the step's value as T, or the part's error.
-func answer[T any](st *step) (T, error) {
-	var zero T
-	if st.err != nil {
-		return zero, st.err
-	}
-	v, ok := st.value.(T)
-	if !ok {
-		return zero, fmt.Errorf("%w: %s: unexpected answer type %T", checks.ErrMalformed, st.name, st.value)
-	}
-	return v, nil
+// The plain shapes of Graph's answers: only the properties the checks read.
+// Absent or null properties decode to their zero values (pointers where
+// absence matters).
+
+// page is one page of a Graph collection.
+type page[T any] struct {
+	Value    []*T   `json:"value"`
+	NextLink string `json:"@odata.nextLink"`
 }
 
-// nextLink reports whether a collection answer has more pages.
-type paged interface{ GetOdataNextLink() *string }
+// more reports whether the collection has more pages.
+func (p *page[T]) more() bool { return p.NextLink != "" }
 
-func more(p paged) bool { l := p.GetOdataNextLink(); return l != nil && *l != "" }
+type servicePrincipalJSON struct {
+	ID                        string `json:"id"`
+	AppID                     string `json:"appId"`
+	DisplayName               string `json:"displayName"`
+	AppDisplayName            string `json:"appDisplayName"`
+	AppRoleAssignmentRequired bool   `json:"appRoleAssignmentRequired"`
+	VerifiedPublisher         *struct {
+		VerifiedPublisherID string `json:"verifiedPublisherId"`
+		DisplayName         string `json:"displayName"`
+	} `json:"verifiedPublisher"`
+}
 
-func servicePrincipal(st *step) checks.Part[*checks.ServicePrincipal] {
-	resp, err := answer[models.ServicePrincipalCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[*checks.ServicePrincipal](err)
+type adminConsentPolicyJSON struct {
+	IsEnabled       *bool             `json:"isEnabled"`
+	NotifyReviewers bool              `json:"notifyReviewers"`
+	Reviewers       []json.RawMessage `json:"reviewers"`
+}
+
+type authorizationPolicyJSON struct {
+	DefaultUserRolePermissions *struct {
+		PermissionGrantPoliciesAssigned []string `json:"permissionGrantPoliciesAssigned"`
+	} `json:"defaultUserRolePermissions"`
+}
+
+type classificationJSON struct {
+	PermissionName string `json:"permissionName"`
+	Classification string `json:"classification"`
+}
+
+type consentRequestJSON struct {
+	ID             string `json:"id"`
+	AppID          string `json:"appId"`
+	AppDisplayName string `json:"appDisplayName"`
+}
+
+type userConsentRequestJSON struct {
+	Status          string     `json:"status"`
+	CreatedDateTime *time.Time `json:"createdDateTime"`
+	CreatedBy       *struct {
+		User *userJSON `json:"user"`
+	} `json:"createdBy"`
+}
+
+type userJSON struct {
+	ID                string `json:"id"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	DisplayName       string `json:"displayName"`
+}
+
+type groupJSON struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+type signInJSON struct {
+	UserPrincipalName string     `json:"userPrincipalName"`
+	UserID            string     `json:"userId"`
+	AppID             string     `json:"appId"`
+	AppDisplayName    string     `json:"appDisplayName"`
+	CorrelationID     string     `json:"correlationId"`
+	CreatedDateTime   *time.Time `json:"createdDateTime"`
+	Status            *struct {
+		ErrorCode     int    `json:"errorCode"`
+		FailureReason string `json:"failureReason"`
+	} `json:"status"`
+}
+
+type grantJSON struct {
+	ClientID    string `json:"clientId"`
+	ConsentType string `json:"consentType"`
+	PrincipalID string `json:"principalId"`
+	ResourceID  string `json:"resourceId"`
+	Scope       string `json:"scope"`
+}
+
+type assignmentJSON struct {
+	PrincipalID          string `json:"principalId"`
+	PrincipalType        string `json:"principalType"`
+	PrincipalDisplayName string `json:"principalDisplayName"`
+}
+
+func servicePrincipal(st *step, resp *page[servicePrincipalJSON]) checks.Part[*checks.ServicePrincipal] {
+	if st.err != nil {
+		return checks.Failed[*checks.ServicePrincipal](st.err)
 	}
-	for _, v := range resp.GetValue() {
-		if v == nil || deref(v.GetId()) == "" {
+	for _, v := range resp.Value {
+		if v == nil || v.ID == "" {
 			continue
 		}
 		sp := &checks.ServicePrincipal{
-			ID:                        deref(v.GetId()),
-			AppID:                     deref(v.GetAppId()),
-			DisplayName:               deref(v.GetDisplayName()),
-			AppRoleAssignmentRequired: deref(v.GetAppRoleAssignmentRequired()),
+			ID:                        v.ID,
+			AppID:                     v.AppID,
+			DisplayName:               v.DisplayName,
+			AppRoleAssignmentRequired: v.AppRoleAssignmentRequired,
 		}
 		if sp.DisplayName == "" {
-			sp.DisplayName = deref(v.GetAppDisplayName())
+			sp.DisplayName = v.AppDisplayName
 		}
-		if vp := v.GetVerifiedPublisher(); vp != nil {
-			sp.VerifiedPublisherID = deref(vp.GetVerifiedPublisherId())
-			sp.VerifiedPublisherName = deref(vp.GetDisplayName())
+		if vp := v.VerifiedPublisher; vp != nil {
+			sp.VerifiedPublisherID = vp.VerifiedPublisherID
+			sp.VerifiedPublisherName = vp.DisplayName
 		}
 		return checks.Ok(sp)
 	}
 	return checks.Ok[*checks.ServicePrincipal](nil)
 }
 
-func adminConsentPolicy(st *step) checks.Part[checks.AdminConsentPolicy] {
-	v, err := answer[models.AdminConsentRequestPolicyable](st)
-	if err != nil {
-		return checks.Failed[checks.AdminConsentPolicy](err)
+func adminConsentPolicy(st *step, v *adminConsentPolicyJSON) checks.Part[checks.AdminConsentPolicy] {
+	if st.err != nil {
+		return checks.Failed[checks.AdminConsentPolicy](st.err)
 	}
-	if v.GetIsEnabled() == nil {
+	if v.IsEnabled == nil {
 		return checks.Failed[checks.AdminConsentPolicy](fmt.Errorf("%w: %s: no isEnabled", checks.ErrMalformed, st.name))
 	}
 	return checks.Ok(checks.AdminConsentPolicy{
-		IsEnabled:       deref(v.GetIsEnabled()),
-		NotifyReviewers: deref(v.GetNotifyReviewers()),
-		Reviewers:       len(v.GetReviewers()),
+		IsEnabled:       *v.IsEnabled,
+		NotifyReviewers: v.NotifyReviewers,
+		Reviewers:       len(v.Reviewers),
 	})
 }
 
-func authorizationPolicy(st *step) checks.Part[checks.AuthorizationPolicy] {
-	v, err := answer[models.AuthorizationPolicyable](st)
-	if err != nil {
-		return checks.Failed[checks.AuthorizationPolicy](err)
+func authorizationPolicy(st *step, v *authorizationPolicyJSON) checks.Part[checks.AuthorizationPolicy] {
+	if st.err != nil {
+		return checks.Failed[checks.AuthorizationPolicy](st.err)
 	}
-	d := v.GetDefaultUserRolePermissions()
+	d := v.DefaultUserRolePermissions
 	if d == nil {
 		return checks.Failed[checks.AuthorizationPolicy](fmt.Errorf("%w: %s: no defaultUserRolePermissions", checks.ErrMalformed, st.name))
 	}
-	return checks.Ok(checks.AuthorizationPolicy{PermissionGrantPoliciesAssigned: append([]string(nil), d.GetPermissionGrantPoliciesAssigned()...)})
+	return checks.Ok(checks.AuthorizationPolicy{PermissionGrantPoliciesAssigned: d.PermissionGrantPoliciesAssigned})
 }
 
-func classifications(st *step) checks.Part[[]checks.Classification] {
-	resp, err := answer[models.DelegatedPermissionClassificationCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.Classification](err)
+func classifications(st *step, resp *page[classificationJSON]) checks.Part[[]checks.Classification] {
+	if st.err != nil {
+		return checks.Failed[[]checks.Classification](st.err)
 	}
 	out := []checks.Classification{}
-	for _, v := range resp.GetValue() {
+	for _, v := range resp.Value {
 		if v == nil {
 			continue
 		}
-		c := checks.Classification{PermissionName: deref(v.GetPermissionName())}
-		if k := v.GetClassification(); k != nil {
-			c.Classification = k.String()
-		}
-		out = append(out, c)
+		out = append(out, checks.Classification{PermissionName: v.PermissionName, Classification: v.Classification})
 	}
 	p := checks.Ok(out)
-	p.Truncated = more(resp)
+	p.Truncated = resp.more()
 	return p
 }
 
-func consentRequests(st *step) checks.Part[[]checks.ConsentRequest] {
-	resp, err := answer[models.AppConsentRequestCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.ConsentRequest](err)
+func consentRequests(st *step, resp *page[consentRequestJSON]) checks.Part[[]checks.ConsentRequest] {
+	if st.err != nil {
+		return checks.Failed[[]checks.ConsentRequest](st.err)
 	}
 	out := []checks.ConsentRequest{}
-	for _, v := range resp.GetValue() {
-		if v == nil || deref(v.GetId()) == "" {
+	for _, v := range resp.Value {
+		if v == nil || v.ID == "" {
 			continue
 		}
-		out = append(out, checks.ConsentRequest{ID: deref(v.GetId()), AppID: deref(v.GetAppId()), AppDisplayName: deref(v.GetAppDisplayName())})
+		out = append(out, checks.ConsentRequest{ID: v.ID, AppID: v.AppID, AppDisplayName: v.AppDisplayName})
 	}
 	p := checks.Ok(out)
-	p.Truncated = more(resp)
+	p.Truncated = resp.more()
 	return p
 }
 
 func userConsentRequests(parents []checks.ConsentRequest, steps []*step, truncated bool) checks.Part[[]checks.UserConsentRequest] {
 	out := []checks.UserConsentRequest{}
 	for i, st := range steps {
-		resp, err := answer[models.UserConsentRequestCollectionResponseable](st)
-		if err != nil {
-			return checks.Failed[[]checks.UserConsentRequest](err)
+		if st.err != nil {
+			return checks.Failed[[]checks.UserConsentRequest](st.err)
 		}
-		truncated = truncated || more(resp)
-		for _, v := range resp.GetValue() {
+		resp, ok := st.into.(*page[userConsentRequestJSON])
+		if !ok {
+			return checks.Failed[[]checks.UserConsentRequest](fmt.Errorf("%w: %s: unexpected answer type %T", checks.ErrMalformed, st.name, st.into))
+		}
+		truncated = truncated || resp.more()
+		for _, v := range resp.Value {
 			if v == nil {
 				continue
 			}
-			u := checks.UserConsentRequest{RequestID: parents[i].ID, Status: deref(v.GetStatus())}
-			if c := v.GetCreatedDateTime(); c != nil {
-				u.Created = *c
+			u := checks.UserConsentRequest{RequestID: parents[i].ID, Status: v.Status}
+			if v.CreatedDateTime != nil {
+				u.Created = *v.CreatedDateTime
 			}
-			if cb := v.GetCreatedBy(); cb != nil {
-				if id := cb.GetUser(); id != nil {
-					u.CreatedByID = deref(id.GetId())
-					u.CreatedByName = deref(id.GetDisplayName())
-					u.CreatedByUPN = stringValue(id.GetAdditionalData()["userPrincipalName"])
-				}
+			if cb := v.CreatedBy; cb != nil && cb.User != nil {
+				u.CreatedByID = cb.User.ID
+				u.CreatedByName = cb.User.DisplayName
+				u.CreatedByUPN = cb.User.UserPrincipalName
 			}
 			out = append(out, u)
 		}
@@ -340,63 +423,54 @@ func userConsentRequests(parents []checks.ConsentRequest, steps []*step, truncat
 	return p
 }
 
-func directoryUser(st *step) checks.Part[*checks.User] {
-	v, err := answer[models.Userable](st)
-	if err != nil {
-		if ge, ok := err.(*checks.GraphError); ok && ge.Status == 404 {
+func directoryUser(st *step, v *userJSON) checks.Part[*checks.User] {
+	if st.err != nil {
+		if ge, ok := st.err.(*checks.GraphError); ok && ge.Status == 404 {
 			return checks.Ok[*checks.User](nil)
 		}
-		return checks.Failed[*checks.User](err)
+		return checks.Failed[*checks.User](st.err)
 	}
-	return checks.Ok(&checks.User{ID: deref(v.GetId()), UserPrincipalName: deref(v.GetUserPrincipalName()), DisplayName: deref(v.GetDisplayName())})
+	return checks.Ok(&checks.User{ID: v.ID, UserPrincipalName: v.UserPrincipalName, DisplayName: v.DisplayName})
 }
 
-func memberships(st *step) checks.Part[[]checks.Group] {
-	resp, err := answer[models.DirectoryObjectCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.Group](err)
+func memberships(st *step, resp *page[groupJSON]) checks.Part[[]checks.Group] {
+	if st.err != nil {
+		return checks.Failed[[]checks.Group](st.err)
 	}
 	out := []checks.Group{}
-	for _, v := range resp.GetValue() {
-		if v == nil || deref(v.GetId()) == "" {
+	for _, v := range resp.Value {
+		if v == nil || v.ID == "" {
 			continue
 		}
-		g := checks.Group{ID: deref(v.GetId())}
-		if n, ok := v.(interface{ GetDisplayName() *string }); ok {
-			g.DisplayName = deref(n.GetDisplayName())
-		} else {
-			g.DisplayName = stringValue(v.GetAdditionalData()["displayName"])
-		}
-		out = append(out, g)
+		out = append(out, checks.Group{ID: v.ID, DisplayName: v.DisplayName})
 	}
 	p := checks.Ok(out)
-	p.Truncated = more(resp)
+	p.Truncated = resp.more()
 	return p
 }
 
-func signIns(st *step) checks.Part[[]checks.SignIn] {
-	resp, err := answer[models.SignInCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.SignIn](err)
+func signIns(st *step, resp *page[signInJSON]) checks.Part[[]checks.SignIn] {
+	if st.err != nil {
+		return checks.Failed[[]checks.SignIn](st.err)
 	}
 	out := []checks.SignIn{}
-	for _, v := range resp.GetValue() {
+	for _, v := range resp.Value {
 		if v == nil {
 			continue
 		}
 		s := checks.SignIn{
-			UserPrincipalName: deref(v.GetUserPrincipalName()),
-			UserID:            deref(v.GetUserId()),
-			AppID:             deref(v.GetAppId()),
-			AppDisplayName:    deref(v.GetAppDisplayName()),
-			CorrelationID:     deref(v.GetCorrelationId()),
+			UserPrincipalName: v.UserPrincipalName,
+			UserID:            v.UserID,
+			AppID:             v.AppID,
+			AppDisplayName:    v.AppDisplayName,
+			CorrelationID:     v.CorrelationID,
 		}
-		if c := v.GetCreatedDateTime(); c != nil {
-			s.Time = *c
+		if v.CreatedDateTime != nil {
+			s.Time = *v.CreatedDateTime
 		}
-		if status := v.GetStatus(); status != nil {
-			s.ErrorCode = int(deref(status.GetErrorCode()))
-			s.FailureReason = deref(status.GetFailureReason())
+		if v.Status != nil {
+			s.ErrorCode = v.Status.ErrorCode
+			s.FailureReason = v.Status.FailureReason
 		}
 		out = append(out, s)
 	}
@@ -404,56 +478,40 @@ func signIns(st *step) checks.Part[[]checks.SignIn] {
 	return checks.Ok(out)
 }
 
-func permissionGrants(st *step) checks.Part[[]checks.Grant] {
-	resp, err := answer[models.OAuth2PermissionGrantCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.Grant](err)
+func permissionGrants(st *step, resp *page[grantJSON]) checks.Part[[]checks.Grant] {
+	if st.err != nil {
+		return checks.Failed[[]checks.Grant](st.err)
 	}
 	out := []checks.Grant{}
-	for _, v := range resp.GetValue() {
+	for _, v := range resp.Value {
 		if v == nil {
 			continue
 		}
 		out = append(out, checks.Grant{
-			ClientID:    deref(v.GetClientId()),
-			ConsentType: deref(v.GetConsentType()),
-			PrincipalID: deref(v.GetPrincipalId()),
-			ResourceID:  deref(v.GetResourceId()),
-			Scope:       deref(v.GetScope()),
+			ClientID:    v.ClientID,
+			ConsentType: v.ConsentType,
+			PrincipalID: v.PrincipalID,
+			ResourceID:  v.ResourceID,
+			Scope:       v.Scope,
 		})
 	}
 	p := checks.Ok(out)
-	p.Truncated = more(resp)
+	p.Truncated = resp.more()
 	return p
 }
 
-func assignments(st *step) checks.Part[[]checks.Assignment] {
-	resp, err := answer[models.AppRoleAssignmentCollectionResponseable](st)
-	if err != nil {
-		return checks.Failed[[]checks.Assignment](err)
+func assignments(st *step, resp *page[assignmentJSON]) checks.Part[[]checks.Assignment] {
+	if st.err != nil {
+		return checks.Failed[[]checks.Assignment](st.err)
 	}
 	out := []checks.Assignment{}
-	for _, v := range resp.GetValue() {
+	for _, v := range resp.Value {
 		if v == nil {
 			continue
 		}
-		a := checks.Assignment{PrincipalType: deref(v.GetPrincipalType()), PrincipalDisplayName: deref(v.GetPrincipalDisplayName())}
-		if id := v.GetPrincipalId(); id != nil {
-			a.PrincipalID = id.String()
-		}
-		out = append(out, a)
+		out = append(out, checks.Assignment{PrincipalID: v.PrincipalID, PrincipalType: v.PrincipalType, PrincipalDisplayName: v.PrincipalDisplayName})
 	}
 	p := checks.Ok(out)
-	p.Truncated = more(resp)
+	p.Truncated = resp.more()
 	return p
-}
-
-func stringValue(v any) string {
-	switch s := v.(type) {
-	case string:
-		return s
-	case *string:
-		return deref(s)
-	}
-	return ""
 }
