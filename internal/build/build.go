@@ -85,6 +85,20 @@ func New(opts Options) (*Builder, error) {
 // Build loads, checks and renders the site. Content problems come back as
 // content.Errors (all of them, sorted); warnings ride on the Result.
 func (b *Builder) Build() (*Result, error) {
+	site, ledger, warnings, err := b.check()
+	if err != nil {
+		return nil, err
+	}
+	files, err := b.renderer.Render(site)
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(site, ledger, files, warnings)
+}
+
+// check loads the site and checks it, ledger included. It returns the
+// warnings, or every error as content.Errors when there is any.
+func (b *Builder) check() (*content.Site, *Ledger, content.Errors, error) {
 	cfg := b.opts.Config
 	site, errs := b.loader.Load(b.fsys, content.Options{
 		Dir:         cfg.ContentDir,
@@ -94,18 +108,20 @@ func (b *Builder) Build() (*Result, error) {
 		IgnoreKeys:  cfg.IgnoreKeys,
 	})
 	if site == nil {
-		return nil, errs
+		return nil, nil, nil, errs
 	}
 	ledger, lerrs := b.checkLedger(site)
 	errs = append(errs, lerrs...)
 	errs.Sort()
 	if fatal := errs.Fatal(); len(fatal) > 0 {
-		return nil, fatal
+		return nil, nil, nil, fatal
 	}
-	files, err := b.renderer.Render(site)
-	if err != nil {
-		return nil, err
-	}
+	return site, ledger, errs.Warnings(), nil
+}
+
+// finish completes rendered pages: content assets, redirects for moved
+// articles and the search index.
+func (b *Builder) finish(site *content.Site, ledger *Ledger, files render.Files, warnings content.Errors) (*Result, error) {
 	b.renderer.Forget(site)
 	for _, as := range site.Assets {
 		data, err := fs.ReadFile(b.fsys, as.Path)
@@ -122,7 +138,7 @@ func (b *Builder) Build() (*Result, error) {
 			return nil, fmt.Errorf("index: %w", err)
 		}
 	}
-	return &Result{Site: site, Files: files, Warnings: errs.Warnings()}, nil
+	return &Result{Site: site, Files: files, Warnings: warnings}, nil
 }
 
 // Ledger returns the URL ledger updated with what res publishes.

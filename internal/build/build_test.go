@@ -378,3 +378,18 @@ func TestThemeOverride(t *testing.T) {
 		t.Errorf("missing theme: %v", err)
 	}
 }
+
+// TestIncrementalHonoursIgnoredKeys: the watch server's builder checks the
+// site exactly as a full build does, ignore_front_matter included.
+func TestIncrementalHonoursIgnoredKeys(t *testing.T) {
+	fsys := site(map[string]string{"content/guides/basics/a.md": "---\ntitle: A\nid: 1\nms.topic: how-to\n---\nHi\n"})
+	opts := testOptions(fsys)
+	opts.Config.IgnoreKeys = []string{"ms.*"}
+	in, err := NewIncremental(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := in.Build(); err != nil {
+		t.Fatalf("incremental build: %v", err)
+	}
+}

@@ -189,28 +189,15 @@ func (in *Incremental) Build() (*Result, IncrementalStats, error) {
 	var st IncrementalStats
 	b := in.b
 	start := time.Now()
-	cfg := b.opts.Config
-	site, errs := b.loader.Load(b.fsys, content.Options{
-		Dir:         cfg.ContentDir,
-		Drafts:      b.opts.Drafts,
-		StrictLinks: cfg.StrictLinks(),
-		KnownCheck:  b.opts.KnownCheck,
-	})
-	if site == nil {
-		return nil, st, errs
-	}
-	ledger, lerrs := b.checkLedger(site)
-	errs = append(errs, lerrs...)
-	errs.Sort()
-	if fatal := errs.Fatal(); len(fatal) > 0 {
-		return nil, st, fatal
+	site, ledger, warnings, err := b.check()
+	if err != nil {
+		return nil, st, err
 	}
 	st.Load = time.Since(start)
 	start = time.Now()
 
 	plan := in.plan(site)
 	var files render.Files
-	var err error
 	if p := in.prev; p == nil || in.forced || plan.collide || p.theme.templates != in.theme.templates {
 		st.Full = true
 		if files, err = b.renderer.Render(site); err != nil {
@@ -220,23 +207,10 @@ func (in *Incremental) Build() (*Result, IncrementalStats, error) {
 	} else if files, err = in.renderChanged(site, plan, &st); err != nil {
 		return nil, st, err
 	}
-	b.renderer.Forget(site)
-	for _, as := range site.Assets {
-		data, err := fs.ReadFile(b.fsys, as.Path)
-		if err != nil {
-			return nil, st, fmt.Errorf("read asset: %w", err)
-		}
-		files[as.URL] = data
-	}
-	if err := addMoved(files, ledger, site, b.renderer); err != nil {
+	res, err := b.finish(site, ledger, files, warnings)
+	if err != nil {
 		return nil, st, err
 	}
-	if b.opts.Index != nil {
-		if err := b.opts.Index(site, files); err != nil {
-			return nil, st, fmt.Errorf("index: %w", err)
-		}
-	}
-	res := &Result{Site: site, Files: files, Warnings: errs.Warnings()}
 	keys := make(map[string]uint64, len(plan.pages))
 	for _, pg := range plan.pages {
 		keys[pg.path] = pg.key
