@@ -25,8 +25,6 @@ package content
 import (
 	"hash/fnv"
 	"io/fs"
-	"path"
-	"sort"
 	"strings"
 	"time"
 
@@ -116,35 +114,9 @@ func (a *Article) Parent() string {
 	return a.Category.Title
 }
 
-// Checks returns the check IDs the article's steps and headings name, in
+// CheckIDs returns the check IDs the article's steps and headings name, in
 // document order, without duplicates.
-func (a *Article) CheckIDs() []string {
-	type item struct {
-		off int
-		id  string
-	}
-	var items []item
-	for _, h := range a.Doc.Headings {
-		if h.Check != "" {
-			items = append(items, item{h.Offset, h.Check})
-		}
-	}
-	for _, s := range a.Doc.Steps {
-		if s.Check != "" {
-			items = append(items, item{s.Offset, s.Check})
-		}
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].off < items[j].off })
-	var out []string
-	seen := map[string]bool{}
-	for _, it := range items {
-		if !seen[it.id] {
-			seen[it.id] = true
-			out = append(out, it.id)
-		}
-	}
-	return out
-}
+func (a *Article) CheckIDs() []string { return a.Doc.CheckIDs() }
 
 // Pos returns the file position of a byte offset in the article body.
 func (a *Article) Pos(off int) Pos {
@@ -219,5 +191,3 @@ func depth(relPath string) int {
 	}
 	return strings.Count(relPath, "/") + 1
 }
-
-func parentDir(p string) string { return path.Dir(p) }

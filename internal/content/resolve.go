@@ -60,10 +60,12 @@ func resolve(fsys fs.FS, site *Site, opts Options, sizeOf func(fs.FS, string) (i
 			taken[short] = a.Path
 		}
 	}
-	assets := map[string]*Asset{}
+	assets := map[string]*Asset{}  // by source path
+	assetURLs := map[string]bool{} // published URLs, for site-path links
 	for i := range site.Assets {
 		as := &site.Assets[i]
 		assets[as.Path] = as
+		assetURLs[as.URL] = true
 		taken[as.URL] = as.Path
 	}
 	for _, a := range site.Articles {
@@ -100,7 +102,7 @@ func resolve(fsys fs.FS, site *Site, opts Options, sizeOf func(fs.FS, string) (i
 		binary.LittleEndian.PutUint64(buf[:], a.Hash)
 		h.Write(buf[:])
 		for _, l := range a.Doc.Links {
-			dest, msg := resolveLink(site, a, assets, opts.Dir, l.Dest)
+			dest, msg := resolveLink(site, a, assets, assetURLs, l.Dest)
 			if msg != "" {
 				report(a.Pos(l.Offset), true, "%s", msg)
 				dest = l.Dest
@@ -246,7 +248,7 @@ func NormalizeURL(p string) (string, bool) {
 }
 
 // resolveLink returns the published URL for a link, or a problem message.
-func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest string) (string, string) {
+func resolveLink(site *Site, a *Article, assets map[string]*Asset, assetURLs map[string]bool, dest string) (string, string) {
 	if dest == "" {
 		return "", "empty link"
 	}
@@ -254,8 +256,7 @@ func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest str
 		return dest, ""
 	}
 	p, frag, _ := strings.Cut(dest, "#")
-	p, query, _ := strings.Cut(p, "?")
-	_ = query
+	p, _, _ = strings.Cut(p, "?")
 	if up, err := url.PathUnescape(p); err == nil {
 		p = up
 	}
@@ -273,17 +274,12 @@ func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest str
 		case strings.HasPrefix(u, "/a/") && site.ByID[strings.Trim(strings.TrimPrefix(u, "/a/"), "/")] != nil:
 			target = site.ByID[strings.Trim(strings.TrimPrefix(u, "/a/"), "/")]
 			out = u
-		case isListURL(site, u) || u == "/" || u == "/search/":
+		case folderURLByURL(site, u) || u == "/" || u == "/search/":
 			out = u
+		case assetURLs[strings.TrimSuffix(u, "/")]:
+			out = strings.TrimSuffix(u, "/")
 		default:
-			for _, as := range assets {
-				if as.URL == u || as.URL+"/" == u {
-					out = as.URL
-				}
-			}
-			if out == "" {
-				return "", fmt.Sprintf("broken link %q: no page at %s", dest, u)
-			}
+			return "", fmt.Sprintf("broken link %q: no page at %s", dest, u)
 		}
 	default:
 		full := path.Join(path.Dir(a.Path), p)
@@ -317,8 +313,6 @@ func resolveLink(site *Site, a *Article, assets map[string]*Asset, dir, dest str
 }
 
 func hasAnchor(a *Article, frag string) bool { return a.Doc.HasAnchor(frag) }
-
-func isListURL(site *Site, u string) bool { return folderURLByURL(site, u) }
 
 func folderURLByURL(site *Site, u string) bool {
 	for _, c := range site.Categories {

@@ -203,31 +203,37 @@ func ExtractChecks(src []byte) ([]string, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	var ids []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	// Document order: merge headings and steps by offset.
+	return d.CheckIDs(), nil
+}
+
+// CheckIDs returns the check IDs the body's steps and headings name, in
+// document order, without duplicates.
+func (d *Doc) CheckIDs() []string {
 	type item struct {
 		off   int
 		check string
 	}
 	var items []item
 	for _, h := range d.Headings {
-		items = append(items, item{h.Offset, h.Check})
+		if h.Check != "" {
+			items = append(items, item{h.Offset, h.Check})
+		}
 	}
 	for _, s := range d.Steps {
-		items = append(items, item{s.Offset, s.Check})
+		if s.Check != "" {
+			items = append(items, item{s.Offset, s.Check})
+		}
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].off < items[j].off })
+	var ids []string
+	seen := map[string]bool{}
 	for _, it := range items {
-		add(it.check)
+		if !seen[it.check] {
+			seen[it.check] = true
+			ids = append(ids, it.check)
+		}
 	}
-	return ids, nil
+	return ids
 }
 
 func lineStarts(src []byte) []int {

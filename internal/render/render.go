@@ -32,7 +32,6 @@ import (
 	"hash/fnv"
 	"html/template"
 	"io/fs"
-	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -582,5 +581,3 @@ func (f Files) Paths() []string {
 	sort.Strings(out)
 	return out
 }
-
-var _ = path.Join
