@@ -215,13 +215,30 @@ func cacheKey(kind, tenant, user string, req checks.Request) string {
 	return cacheKeyPrefix(kind, tenant, user) + req.AppID + "\x00" + strings.Join(scopes, " ") + "\x00" + strings.Join(req.CheckIDs, ",")
 }
 
-func (s *Service) handleDemo(w http.ResponseWriter, r *http.Request) {
+// csrfSession loads the reader's session for a state-changing request and
+// checks its CSRF token; when that fails it has already answered.
+func (s *Service) csrfSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
 	sess, err := s.loadSession(r)
 	if err != nil {
 		sess = nil
 	}
 	if reason, ok := s.checkCSRF(r, sess); !ok {
 		writeError(w, http.StatusForbidden, "csrf", reason)
+		return nil, false
+	}
+	return sess, true
+}
+
+// forgetLive drops the cached results of a signed-in session.
+func (s *Service) forgetLive(sess *session) {
+	if sess.Kind == kindLive {
+		s.cache.forget(cacheKeyPrefix("live", sess.Tenant, sess.UserID))
+	}
+}
+
+func (s *Service) handleDemo(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.csrfSession(w, r)
+	if !ok {
 		return
 	}
 	if ok, wait := s.perSess.take(sess.ID, 1, s.now()); !ok {
@@ -237,9 +254,7 @@ func (s *Service) handleDemo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("Unknown demo scenario %q; choose one of %s.", clip(sc, 40), strings.Join(s.cfg.DemoScenarios, ", ")))
 		return
 	}
-	if sess.Kind == kindLive {
-		s.cache.forget(cacheKeyPrefix("live", sess.Tenant, sess.UserID))
-	}
+	s.forgetLive(sess)
 	next := s.newSession(kindDemo, s.cfg.SessionTTL)
 	next.Scenario = sc
 	if sess.Kind != kindLive {
@@ -255,17 +270,11 @@ func (s *Service) handleDemo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.loadSession(r)
-	if err != nil {
-		sess = nil
-	}
-	if reason, ok := s.checkCSRF(r, sess); !ok {
-		writeError(w, http.StatusForbidden, "csrf", reason)
+	sess, ok := s.csrfSession(w, r)
+	if !ok {
 		return
 	}
-	if sess.Kind == kindLive {
-		s.cache.forget(cacheKeyPrefix("live", sess.Tenant, sess.UserID))
-	}
+	s.forgetLive(sess)
 	s.clearSealed(w, r, cookieSession)
 	s.clearSealed(w, r, cookieLogin)
 	if ret := r.PostFormValue("return"); ret != "" && r.Header.Get(csrfHeader) == "" {
