@@ -2,18 +2,23 @@ package content
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
+	"livedocs/internal/corpus"
 	"livedocs/internal/markdown"
 )
 
 // BenchmarkReload measures a reload with nothing changed: the fixed cost
 // every watch-server rebuild pays. LIVEDOCS_BENCH_SITE names a project
-// folder (e.g. one written by `livedocs corpus`).
+// folder; without it a 1,000-article corpus is generated.
 func BenchmarkReload(b *testing.B) {
 	dir := os.Getenv("LIVEDOCS_BENCH_SITE")
 	if dir == "" {
-		b.Skip("set LIVEDOCS_BENCH_SITE to a project folder")
+		dir = filepath.Join(b.TempDir(), "site")
+		if _, err := corpus.Write(dir, corpus.Options{Articles: 1000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	fsys := os.DirFS(dir)
 	l := NewLoader(markdown.New())
